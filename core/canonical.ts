@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+
+// Canonical encoding: JSON with object keys sorted, numbers in their shortest round-trip form,
+// -0 written as -0, and non-finite numbers as the strings "NaN", "Infinity", "-Infinity".
+// Typed arrays encode as arrays. The run digest hashes this encoding of every emitted event.
+
+/** Returns the canonical encoding of a plain value. */
+export function canonical(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return encodeNumber(value);
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value) || ArrayBuffer.isView(value)) return encodeArray(value as ArrayLike<unknown>);
+      return encodeObject(value as Record<string, unknown>);
+    default:
+      throw new TypeError(`canonical: cannot encode a ${typeof value}`);
+  }
+}
+
+function encodeNumber(n: number): string {
+  if (Number.isFinite(n)) return Object.is(n, -0) ? '-0' : String(n);
+  return Number.isNaN(n) ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"';
+}
+
+function encodeArray(a: ArrayLike<unknown>): string {
+  let s = '[';
+  for (let i = 0; i < a.length; i++) s += (i === 0 ? '' : ',') + canonical(a[i]);
+  return s + ']';
+}
+
+function encodeObject(o: Record<string, unknown>): string {
+  const keys = Object.keys(o).sort();
+  let s = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    s += (first ? '' : ',') + JSON.stringify(k) + ':' + canonical(v);
+    first = false;
+  }
+  return s + '}';
+}
+
+const CHUNK_CHARS_MAX = 1 << 16;
+
+/**
+ * A SHA-256 chain over canonical text: the text is cut into chunks at fixed character counts
+ * (a function of the data alone), and each chunk is hashed with the previous hash. Its whole
+ * state is two strings, so it survives snapshot and restore, and a resumed run gives the same
+ * digest as an uninterrupted one.
+ */
+export interface DigestState {
+  head: string;
+  pending: string;
+}
+
+export function digestInit(): DigestState {
+  return { head: '', pending: '' };
+}
+
+/** Adds one record's canonical text to the digest. */
+export function digestAdd(d: DigestState, text: string): void {
+  d.pending += text + '\n';
+  if (d.pending.length >= CHUNK_CHARS_MAX) {
+    d.head = sha256Hex(d.head + d.pending);
+    d.pending = '';
+  }
+}
+
+/** Returns the digest of everything added so far, without changing the state. */
+export function digestHex(d: DigestState): string {
+  return sha256Hex(d.head + d.pending);
+}
+
+export function sha256Hex(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex');
+}

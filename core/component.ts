@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import type { QxEvent, Window } from './event.ts';
+import type { BookView } from './book.ts';
+
+// The component contract (DESIGN §4). A component is a pure reducer over its own plain state:
+// its outputs depend only on (state, event, params). It may mutate its state in place for speed,
+// but reads no wall time, no randomness, does no I/O and keeps no module-level mutable state.
+
+export type Layer = 'provider' | 'signal' | 'validation' | 'engine';
+
+export interface EmitOptions {
+  warm?: boolean;
+  degraded?: boolean;
+  flags?: string[];
+  window?: Window | null;
+}
+
+export interface Ctx<P = unknown> {
+  /** The virtual clock, µs: the time of the event being processed. */
+  readonly now: number;
+  readonly symbol: string;
+  readonly params: P;
+  /** The shared local order book of the symbol, read-only (DESIGN §4). */
+  readonly book: BookView;
+  /**
+   * Publishes a record on `kind` (a topic kind the component declared in `outputs`, e.g.
+   * `data-tbsr`). The runtime fills `v, symbol, provider, seq, ts` of the envelope.
+   */
+  emit(kind: string, type: string, payload: object, options?: EmitOptions): void;
+  /**
+   * Asks for a timer event (topic `timer`, payload `{tag}`) at `ts` µs. It fires before the
+   * first input with ts >= `ts`; timers with equal times fire in the order they were set.
+   */
+  wakeAt(ts: number, tag: string): void;
+}
+
+export interface Component<P = any, S = any> {
+  readonly id: string;
+  readonly layer: Layer;
+  /** Topic kinds consumed: raw (`raw-trades`, `depth`, `kline-1m`), derived, or `clock`. */
+  readonly inputs: readonly string[];
+  /** Topic kinds produced. */
+  readonly outputs: readonly string[];
+  /** Zod schema of the parameters, every one defaulted. */
+  readonly params: z.ZodType<P>;
+  /** Returns the initial plain state. */
+  init(params: P, symbol: string): S;
+  /** Applies one event; publishes through `ctx.emit`. */
+  reduce(state: S, event: QxEvent, ctx: Ctx<P>): void;
+  /**
+   * Optional: runs once per input step after the component has received every event the step
+   * brought it (its own inputs and everything upstream emitted for that input). Signal
+   * generators evaluate here, so they see every provider's output for a bar close.
+   */
+  settle?(state: S, ctx: Ctx<P>): void;
+}
+
+/** Returns the full topic of a kind for a symbol (`execution-commands-*` carries no symbol). */
+export function topicOf(kind: string, symbol: string): string {
+  if (kind === 'clock' || kind === 'timer' || kind.startsWith('execution-commands-')) return kind;
+  return `${kind}-${symbol.toLowerCase()}`;
+}

@@ -1,0 +1,405 @@
+import { assert } from './assert.ts';
+import { Book, type BookSnapshot, type SyncMode } from './book.ts';
+import { canonical, digestAdd, digestHex, digestInit, type DigestState } from './canonical.ts';
+import { topicOf, type Component, type Ctx, type EmitOptions } from './component.ts';
+import type { Depth, Kline, Out, QxEvent, Trade } from './event.ts';
+import { US_PER_SECOND, secondCeil } from './time.ts';
+
+// The deterministic scheduler (DESIGN §4–5). One input at a time, processed to completion:
+// timers and whole-second CLOCK ticks due at or before the input fire first; then the input
+// and everything it causes are delivered synchronously in topological (registry) order.
+// Every emitted event is appended to the run digest.
+
+export interface ComponentSpec {
+  component: Component;
+  params?: unknown;
+}
+
+export interface RuntimeOptions {
+  symbol: string;
+  bookMode?: SyncMode;
+  /** Called with every emitted event, in order (the run directory, a Kafka producer). */
+  onEmit?: (event: QxEvent<Out>) => void;
+}
+
+export interface RuntimeCounters {
+  inputs: number;
+  emitted: number;
+  late: number;
+  duplicates: number;
+  tradeGaps: number;
+  bookGaps: number;
+  bookCrossed: number;
+  bookWaiting: number;
+  timers: number;
+  ticks: number;
+}
+
+interface Timer {
+  due: number;
+  id: number;
+  owner: number;
+  tag: string;
+}
+
+export interface RuntimeSnapshot {
+  version: 1;
+  symbol: string;
+  position: number;
+  now: number;
+  started: boolean;
+  nextTick: number;
+  timerId: number;
+  timers: Timer[];
+  states: unknown[];
+  emitSeq: number[][];
+  book: BookSnapshot;
+  digest: DigestState;
+  lastTradeId: number;
+  lastKlineT: number;
+  counters: RuntimeCounters;
+}
+
+interface Slot {
+  component: Component;
+  state: unknown;
+  ctx: SlotCtx;
+  /** Per output kind: topic, subscriber slots, seq counter index. */
+  outTopic: Map<string, { topic: string; subscribers: number[]; index: number }>;
+  emitSeq: number[];
+  inbox: QxEvent[];
+}
+
+const TIMER_TOPIC = 'timer';
+const CLOCK_TOPIC = 'clock';
+
+class SlotCtx implements Ctx {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly slot: number,
+    readonly symbol: string,
+    readonly params: unknown,
+  ) {}
+  get now(): number {
+    return this.rt.now;
+  }
+  get book() {
+    return this.rt.book;
+  }
+  emit(kind: string, type: string, payload: object, options?: EmitOptions): void {
+    this.rt.emitFrom(this.slot, kind, type, payload, options);
+  }
+  wakeAt(ts: number, tag: string): void {
+    this.rt.addTimer(this.slot, ts, tag);
+  }
+}
+
+export class Runtime {
+  readonly symbol: string;
+  readonly book: Book;
+  now = -Infinity;
+  /** Number of inputs processed: the position a snapshot resumes from. */
+  position = 0;
+  readonly counters: RuntimeCounters = {
+    inputs: 0, emitted: 0, late: 0, duplicates: 0, tradeGaps: 0,
+    bookGaps: 0, bookCrossed: 0, bookWaiting: 0, timers: 0, ticks: 0,
+  };
+  private readonly slots: Slot[] = [];
+  private readonly subscribers = new Map<string, number[]>();
+  private readonly clockSubscribers: number[];
+  private readonly onEmit?: (event: QxEvent<Out>) => void;
+  private readonly topics: { trades: string; depth: string; kline: string };
+  private timers: Timer[] = [];
+  private timerId = 0;
+  private nextTick = Infinity;
+  private started = false;
+  private digestState: DigestState = digestInit();
+  private lastTradeId = -1;
+  private lastKlineT = -Infinity;
+  private recvTs = 0;
+  private hi = -1;
+
+  constructor(specs: readonly ComponentSpec[], options: RuntimeOptions) {
+    this.symbol = options.symbol;
+    this.book = new Book(options.bookMode ?? 'spot');
+    this.onEmit = options.onEmit;
+    this.topics = {
+      trades: topicOf('raw-trades', this.symbol),
+      depth: topicOf('depth', this.symbol),
+      kline: topicOf('kline-1m', this.symbol),
+    };
+    const produced = new Map<string, number>();
+    specs.forEach((spec, i) => {
+      const c = spec.component;
+      const params = c.params.parse(spec.params ?? {});
+      for (const kind of c.inputs) {
+        const topic = topicOf(kind, this.symbol);
+        const isRaw = topic === this.topics.trades || topic === this.topics.depth || topic === this.topics.kline;
+        const from = produced.get(topic);
+        assert(isRaw || kind === CLOCK_TOPIC || from !== undefined,
+          `component '${c.id}' reads '${kind}', which no earlier component produces`);
+        push(this.subscribers, topic, i);
+      }
+      c.outputs.forEach((kind) => produced.set(topicOf(kind, this.symbol), i));
+      const slot: Slot = {
+        component: c,
+        state: c.init(params, this.symbol),
+        ctx: new SlotCtx(this, i, this.symbol, params),
+        outTopic: new Map(),
+        emitSeq: c.outputs.map(() => 0),
+        inbox: [],
+      };
+      this.slots.push(slot);
+    });
+    this.slots.forEach((slot) => {
+      slot.component.outputs.forEach((kind, index) => {
+        const topic = topicOf(kind, this.symbol);
+        slot.outTopic.set(kind, { topic, subscribers: this.subscribers.get(topic) ?? [], index });
+      });
+    });
+    this.clockSubscribers = this.subscribers.get(CLOCK_TOPIC) ?? [];
+  }
+
+  /** Processes one input event to completion. The event object may be reused by the caller. */
+  process(ev: QxEvent): void {
+    this.counters.inputs++;
+    this.position++;
+    if (!this.started) this.start(ev.ts);
+    this.fireDue(ev.ts);
+    if (ev.ts >= this.now) this.now = ev.ts;
+    else this.counters.late++;
+    if (!this.admit(ev)) return;
+    ev.seq = this.position;
+    this.recvTs = ev.recvTs;
+    const targets = this.subscribers.get(ev.topic);
+    if (targets !== undefined) this.step(ev, targets);
+  }
+
+  /** Fires every timer and clock tick due at or before `ts` (the end of the data, or a live heartbeat of data time). */
+  advanceTo(ts: number): void {
+    if (!this.started) return;
+    this.fireDue(ts + 1);
+  }
+
+  /** Returns the run digest: SHA-256 over the canonical encoding of every emitted event. */
+  digest(): string {
+    return digestHex(this.digestState);
+  }
+
+  private start(ts: number): void {
+    this.started = true;
+    this.nextTick = this.clockSubscribers.length > 0 ? secondCeil(ts) : Infinity;
+  }
+
+  /** Drops duplicates (trade id, kline open time) and applies depth to the book. */
+  private admit(ev: QxEvent): boolean {
+    const topic = ev.topic;
+    if (topic === this.topics.trades) {
+      const id = (ev.payload as Trade).id;
+      if (id <= this.lastTradeId) {
+        this.counters.duplicates++;
+        return false;
+      }
+      if (this.lastTradeId >= 0 && id > this.lastTradeId + 1) this.counters.tradeGaps++;
+      this.lastTradeId = id;
+    } else if (topic === this.topics.depth) {
+      const r = this.book.apply(ev.payload as Depth);
+      if (r === 'STALE') {
+        this.counters.duplicates++;
+        return false;
+      }
+      if (r === 'GAP') this.counters.bookGaps++;
+      else if (r === 'CROSSED') this.counters.bookCrossed++;
+      else if (r === 'WAITING') this.counters.bookWaiting++;
+    } else if (topic === this.topics.kline) {
+      const t = (ev.payload as Kline).t;
+      if (t <= this.lastKlineT) {
+        this.counters.duplicates++;
+        return false;
+      }
+      this.lastKlineT = t;
+    }
+    return true;
+  }
+
+  private fireDue(limit: number): void {
+    for (;;) {
+      const timer = this.timers.length > 0 ? this.timers[0] : undefined;
+      const tDue = timer !== undefined && timer.due <= limit ? timer.due : Infinity;
+      const cDue = this.nextTick <= limit ? this.nextTick : Infinity;
+      if (tDue === Infinity && cDue === Infinity) return;
+      if (cDue <= tDue) this.fireTick(cDue);
+      else this.fireTimer(heapPop(this.timers));
+    }
+  }
+
+  private fireTick(at: number): void {
+    this.nextTick = at + US_PER_SECOND;
+    if (at > this.now) this.now = at;
+    this.counters.ticks++;
+    this.recvTs = at;
+    const ev: QxEvent = { topic: CLOCK_TOPIC, ts: at, recvTs: at, key: this.symbol, seq: this.position, payload: null };
+    this.step(ev, this.clockSubscribers);
+  }
+
+  private fireTimer(timer: Timer): void {
+    if (timer.due > this.now) this.now = timer.due;
+    this.counters.timers++;
+    this.recvTs = this.now;
+    const ev: QxEvent = {
+      topic: TIMER_TOPIC, ts: timer.due, recvTs: this.now, key: this.symbol, seq: this.position, payload: { tag: timer.tag },
+    };
+    this.step(ev, [timer.owner]);
+  }
+
+  /** Delivers `ev` to `targets`, then everything emitted downstream, slot by slot in order. */
+  private step(ev: QxEvent, targets: readonly number[]): void {
+    if (targets.length === 0) return;
+    let t = 0;
+    this.hi = targets[targets.length - 1];
+    for (let i = targets[0]; i <= this.hi; i++) {
+      const direct = t < targets.length && targets[t] === i;
+      if (direct) t++;
+      const slot = this.slots[i];
+      const inbox = slot.inbox;
+      if (!direct && inbox.length === 0) continue;
+      const c = slot.component;
+      if (direct) c.reduce(slot.state, ev, slot.ctx);
+      for (let k = 0; k < inbox.length; k++) c.reduce(slot.state, inbox[k], slot.ctx);
+      inbox.length = 0;
+      if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
+    }
+  }
+
+  /** @ignore Called by a component's ctx. */
+  emitFrom(i: number, kind: string, type: string, payload: object, options?: EmitOptions): void {
+    const slot = this.slots[i];
+    const out = slot.outTopic.get(kind);
+    assert(out !== undefined, `component '${slot.component.id}' emitted on undeclared output '${kind}'`);
+    const record: Out = {
+      type,
+      v: 1,
+      symbol: this.symbol,
+      provider: slot.component.id,
+      seq: ++slot.emitSeq[out.index],
+      ts: this.now,
+      window: options?.window ?? null,
+      warm: options?.warm ?? true,
+      degraded: options?.degraded ?? false,
+      flags: options?.flags ?? [],
+      payload: payload as Record<string, unknown>,
+    };
+    const ev: QxEvent<Out> = { topic: out.topic, ts: this.now, recvTs: this.recvTs, key: this.symbol, seq: this.position, payload: record };
+    this.counters.emitted++;
+    digestAdd(this.digestState, canonical(ev));
+    if (this.onEmit !== undefined) this.onEmit(ev);
+    const subs = out.subscribers;
+    for (let k = 0; k < subs.length; k++) {
+      const j = subs[k];
+      assert(j > i, `component '${slot.component.id}' feeds an earlier component: registry order is not topological`);
+      this.slots[j].inbox.push(ev);
+      if (j > this.hi) this.hi = j;
+    }
+  }
+
+  /** @ignore Called by a component's ctx. */
+  addTimer(owner: number, due: number, tag: string): void {
+    assert(Number.isFinite(due), `timer '${tag}' due time must be finite, was ${due}`);
+    heapPush(this.timers, { due: Math.max(due, this.now), id: this.timerId++, owner, tag });
+  }
+
+  /** Returns a deep copy of everything needed to resume exactly here. */
+  snapshot(): RuntimeSnapshot {
+    return structuredClone({
+      version: 1 as const,
+      symbol: this.symbol,
+      position: this.position,
+      now: this.now,
+      started: this.started,
+      nextTick: this.nextTick,
+      timerId: this.timerId,
+      timers: this.timers,
+      states: this.slots.map((s) => s.state),
+      emitSeq: this.slots.map((s) => s.emitSeq),
+      book: this.book.snapshot(),
+      digest: this.digestState,
+      lastTradeId: this.lastTradeId,
+      lastKlineT: this.lastKlineT,
+      counters: this.counters,
+    });
+  }
+
+  /** Restores a snapshot taken from a runtime with the same components and parameters. */
+  restore(snapshot: RuntimeSnapshot): void {
+    const s = structuredClone(snapshot);
+    assert(s.version === 1, `snapshot version must be 1, was ${String(s.version)}`);
+    assert(s.symbol === this.symbol, `snapshot is for symbol ${s.symbol}, runtime is for ${this.symbol}`);
+    assert(s.states.length === this.slots.length, `snapshot has ${s.states.length} components, runtime has ${this.slots.length}`);
+    this.position = s.position;
+    this.now = s.now;
+    this.started = s.started;
+    this.nextTick = s.nextTick;
+    this.timerId = s.timerId;
+    this.timers = s.timers;
+    this.slots.forEach((slot, i) => {
+      slot.state = s.states[i];
+      slot.emitSeq = s.emitSeq[i];
+    });
+    this.book.restore(s.book);
+    this.digestState = s.digest;
+    this.lastTradeId = s.lastTradeId;
+    this.lastKlineT = s.lastKlineT;
+    Object.assign(this.counters, s.counters);
+  }
+
+  /** Returns the component ids in delivery order. */
+  componentIds(): string[] {
+    return this.slots.map((s) => s.component.id);
+  }
+
+  /** Returns the live state of a component (tests and reports read it; never mutate). */
+  stateOf(id: string): unknown {
+    return this.slots.find((s) => s.component.id === id)?.state;
+  }
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.due < b.due || (a.due === b.due && a.id < b.id);
+}
+
+function heapPush(h: Timer[], t: Timer): void {
+  h.push(t);
+  let i = h.length - 1;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!before(h[i], h[p])) break;
+    [h[i], h[p]] = [h[p], h[i]];
+    i = p;
+  }
+}
+
+function heapPop(h: Timer[]): Timer {
+  const top = h[0];
+  const last = h.pop() as Timer;
+  if (h.length > 0) {
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l], h[m])) m = l;
+      if (r < h.length && before(h[r], h[m])) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m], h[i]];
+      i = m;
+    }
+  }
+  return top;
+}

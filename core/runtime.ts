@@ -352,6 +352,13 @@ export class Runtime {
     Object.assign(this.counters, s.counters);
   }
 
+  /** Replaces one component's state (an engine restored from its state file). */
+  replaceState(id: string, state: unknown): void {
+    const slot = this.slots.find((s) => s.component.id === id);
+    assert(slot !== undefined, `no component '${id}' in this runtime`);
+    slot.state = structuredClone(state);
+  }
+
   /** Returns the component ids in delivery order. */
   componentIds(): string[] {
     return this.slots.map((s) => s.component.id);

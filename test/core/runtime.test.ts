@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { Component } from '../../core/component.ts';
+import type { Out, QxEvent, Trade } from '../../core/event.ts';
+import { Runtime } from '../../core/runtime.ts';
+import { canonical, digestAdd, digestHex, digestInit } from '../../core/canonical.ts';
+import { harness } from '../support/harness.ts';
+
+// Goal: the scheduler's rules (DESIGN §4–5) hold exactly: timer order, whole-second CLOCK
+// ticks, synchronous topological delivery, settle after the inbox, duplicates and late events
+// counted, and snapshot/restore at any point reproducing the uninterrupted digest.
+// Method: small recording components driven through a real Runtime.
+
+const S = 1_000_000;
+const T0 = 1_700_000_000 * S;
+const none = z.strictObject({});
+
+/** Records what it sees as `<topic>@<now>` lines in its state. */
+function recorder(id: string, inputs: string[], outputs: string[] = []): Component<object, { seen: string[] }> {
+  return {
+    id, layer: 'provider', inputs, outputs, params: none,
+    init: () => ({ seen: [] }),
+    reduce(s, ev, ctx) {
+      const tag = ev.topic === 'timer' ? `timer:${(ev.payload as { tag: string }).tag}` : ev.topic;
+      s.seen.push(`${tag}@${(ctx.now - T0) / 1000}`);
+    },
+  };
+}
+
+/** Emits one record per trade and wakes itself 1.5 s later. */
+const echo: Component<object, { n: number }> = {
+  id: 'echo', layer: 'provider', inputs: ['raw-trades'], outputs: ['data-echo'], params: none,
+  init: () => ({ n: 0 }),
+  reduce(s, ev, ctx) {
+    if (ev.topic === 'timer') {
+      ctx.emit('data-echo', 'LATER', { n: s.n });
+      return;
+    }
+    s.n++;
+    ctx.emit('data-echo', 'ECHO', { id: (ev.payload as Trade).id, n: s.n });
+    ctx.wakeAt(ctx.now + 1.5 * S, `t${s.n}`);
+  },
+};
+
+/** Sums echoes and publishes in settle, once per step. */
+const summer: Component<object, { sum: number; got: number }> = {
+  id: 'summer', layer: 'signal', inputs: ['raw-trades', 'data-echo'], outputs: ['data-sum'], params: none,
+  init: () => ({ sum: 0, got: 0 }),
+  reduce(s, ev) {
+    if (ev.topic.startsWith('data-echo')) s.sum += ((ev.payload as Out).payload as { n: number }).n;
+    s.got++;
+  },
+  settle(s, ctx) {
+    ctx.emit('data-sum', 'SUM', { sum: s.sum, got: s.got });
+  },
+};
+
+describe('core > runtime', () => {
+  it('fires clock ticks at whole seconds and timers in (due, order) before later inputs', () => {
+    const h = harness([echo, recorder('rec', ['clock', 'data-echo'])]);
+    h.trade(T0 + 200_000, 1, 100, 1, false);
+    h.trade(T0 + 2_100_000, 2, 100, 1, true);
+    h.advance(T0 + 4 * S);
+    const seen = (h.rt.stateOf('rec') as { seen: string[] }).seen;
+    expect(seen).toEqual([
+      'data-echo-btcusdt@200',
+      'clock@1000',
+      'data-echo-btcusdt@1700',
+      'clock@2000',
+      'data-echo-btcusdt@2100',
+      'clock@3000',
+      'data-echo-btcusdt@3600',
+      'clock@4000',
+    ]);
+  });
+
+  it('delivers downstream synchronously and runs settle after the whole inbox', () => {
+    const h = harness([echo, summer]);
+    h.trade(T0, 1, 100, 1, false);
+    h.trade(T0 + 10, 2, 100, 1, false);
+    const sums = h.on('data-sum').map((o) => o.payload);
+    expect(sums).toEqual([{ sum: 1, got: 2 }, { sum: 3, got: 4 }]);
+  });
+
+  it('rejects a registry that is not topological', () => {
+    expect(() => new Runtime([{ component: summer }, { component: echo }], { symbol: 'BTCUSDT' })).toThrow(/no earlier component/);
+  });
+
+  it('drops duplicate trades, counts gaps and processes late events at the current time', () => {
+    const h = harness([echo]);
+    h.trade(T0 + 5 * S, 10, 100, 1, false);
+    h.trade(T0 + 5 * S, 10, 100, 1, false);
+    h.trade(T0 + 4 * S, 12, 100, 1, false);
+    expect(h.rt.counters).toMatchObject({ duplicates: 1, tradeGaps: 1, late: 1 });
+    const echoes = h.on('data-echo');
+    expect(echoes.map((o) => o.ts)).toEqual([T0 + 5 * S, T0 + 5 * S]);
+  });
+
+  it('stamps the §0.4 envelope: per-topic seq, provider, symbol, ts', () => {
+    const h = harness([echo]);
+    h.trade(T0, 1, 100, 1, false);
+    h.trade(T0 + 1, 2, 100, 1, false);
+    const [a, b] = h.on('data-echo');
+    expect(a).toMatchObject({ type: 'ECHO', v: 1, symbol: 'BTCUSDT', provider: 'echo', seq: 1, ts: T0, warm: true, degraded: false });
+    expect(b.seq).toBe(2);
+  });
+
+  it('digest equals SHA-256 chain of canonical emitted events; snapshot/restore anywhere resumes it', () => {
+    const trades = Array.from({ length: 400 }, (_, i) => ({ ts: T0 + i * 370_000, id: i + 1 }));
+    const feed = (rt: Runtime, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const ev: QxEvent = { topic: 'raw-trades-btcusdt', ts: trades[i].ts, recvTs: trades[i].ts, key: 'BTCUSDT', seq: 0,
+          payload: { id: trades[i].id, price: 100, qty: 1, isBuyerMaker: i % 3 === 0 } };
+        rt.process(ev);
+      }
+    };
+    const make = (onEmit?: (e: QxEvent<Out>) => void) =>
+      new Runtime([{ component: echo }, { component: summer }, { component: recorder('rec', ['clock', 'data-sum']) }], { symbol: 'BTCUSDT', onEmit });
+    const events: QxEvent<Out>[] = [];
+    const whole = make((e) => events.push(e));
+    feed(whole, 0, trades.length);
+    whole.advanceTo(T0 + 200 * S);
+    const d = digestInit();
+    for (const e of events) digestAdd(d, canonical(e));
+    expect(whole.digest()).toBe(digestHex(d));
+    for (const cut of [1, 57, 211, 399]) {
+      const a = make();
+      feed(a, 0, cut);
+      const snap = structuredClone(a.snapshot());
+      const b = make();
+      b.restore(snap);
+      feed(b, cut, trades.length);
+      b.advanceTo(T0 + 200 * S);
+      expect(b.digest()).toBe(whole.digest());
+      expect(b.stateOf('rec')).toEqual(whole.stateOf('rec'));
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import type { Component } from '../core/component.ts';
+import { topicOf } from '../core/component.ts';
+import { cvd } from '../providers/cvd.ts';
+import { tbsr } from '../providers/tbsr.ts';
+import { volumeRatio } from '../providers/volume-ratio.ts';
+import { l2Delta } from '../providers/l2-delta.ts';
+import { garch } from '../providers/garch.ts';
+import { volatilityState } from '../providers/volatility-state.ts';
+import { hiddenLiquidity } from '../providers/hidden-liquidity.ts';
+import { spoofing } from '../providers/spoofing.ts';
+import { spread } from '../providers/spread.ts';
+import { liquidityVacuum } from '../providers/liquidity-vacuum.ts';
+import { vpin } from '../providers/vpin.ts';
+import { kalman } from '../providers/kalman.ts';
+import { volumeProfile } from '../providers/volume-profile.ts';
+import { multiVwap } from '../providers/multi-vwap.ts';
+
+// The composition root's list of components, in delivery order: providers 1..14 (SPEC order),
+// then signal generators, then engines. Adding a component is one line here.
+
+export const PROVIDERS: readonly Component[] = [
+  cvd, tbsr, volumeRatio, l2Delta, garch, volatilityState, hiddenLiquidity,
+  spoofing, spread, liquidityVacuum, vpin, kalman, volumeProfile, multiVwap,
+];
+
+export const RAW_KINDS = ['raw-trades', 'depth', 'kline-1m'] as const;
+
+/**
+ * Returns the components needed to produce `targets` (component ids), found by walking topics
+ * upstream, in registry order.
+ */
+export function upstreamClosure(all: readonly Component[], targets: readonly string[]): Component[] {
+  const producer = new Map<string, Component>();
+  for (const c of all) for (const k of c.outputs) producer.set(topicOf(k, 'x'), c);
+  const needed = new Set<string>();
+  const visit = (c: Component) => {
+    if (needed.has(c.id)) return;
+    needed.add(c.id);
+    for (const k of c.inputs) {
+      const p = producer.get(topicOf(k, 'x'));
+      if (p !== undefined) visit(p);
+    }
+  };
+  for (const id of targets) {
+    const c = all.find((x) => x.id === id);
+    if (c === undefined) throw new Error(`unknown component '${id}'`);
+    visit(c);
+  }
+  return all.filter((c) => needed.has(c.id));
+}

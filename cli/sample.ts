@@ -1,0 +1,29 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDateUs } from '../core/time.ts';
+import { synthToDataset } from '../datasets/synth/index.ts';
+
+// The embedded default dataset: a small synthetic market made deterministically on first use
+// and cached, so `qx backtest` works on a fresh clone with no network. Its parameters are part
+// of its cache key, so a change makes a new sample instead of reusing a stale one.
+
+const ROOT = new URL('..', import.meta.url).pathname;
+export const SAMPLE = { seed: 20240101, from: '2024-01-01', days: 14, scale: 'small', format: 'arrow', symbol: 'BTCUSDT' } as const;
+const SAMPLE_KEY = `sample-v1-seed${SAMPLE.seed}-${SAMPLE.from}-${SAMPLE.days}d-${SAMPLE.scale}-${SAMPLE.format}`;
+
+/** Returns the sample dataset's directory, generating it first if it is not cached. */
+export async function ensureSample(log: (s: string) => void): Promise<string> {
+  const cache = process.env.QX_CACHE_DIR ?? join(ROOT, '.qx-cache');
+  const dir = join(cache, SAMPLE_KEY);
+  if (existsSync(join(dir, 'manifest.json'))) return dir;
+  log(`qx: generating the embedded sample (seed ${SAMPLE.seed}, ${SAMPLE.days} days from ${SAMPLE.from}) into ${dir} ...\n`);
+  const tmp = `${dir}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await synthToDataset(tmp, {
+    seed: SAMPLE.seed, fromUs: parseDateUs(SAMPLE.from), days: SAMPLE.days, scale: SAMPLE.scale, symbol: SAMPLE.symbol,
+  }, SAMPLE.format);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return dir;
+}

@@ -1,0 +1,62 @@
+import { ASK, BID, type BookView } from '../core/book.ts';
+
+// The per-message facet of the L2 delta provider: the CKS e_n per price-rank level [C1, X1],
+// read from the shared book after the message was applied. Sizes are integer lots. A missing
+// level counts as price 0 (bid) or Number.MAX_VALUE (ask) with size 0, so a level that appears is
+// an addition and one that vanishes a removal. O(levels), no allocation.
+
+/** The part of the provider state this facet reads and writes. */
+export interface OfiState {
+  lpu: number;
+  prevBidPx: number[];
+  prevBidQty: number[];
+  prevAskPx: number[];
+  prevAskQty: number[];
+  /** Per-level OFI of the accumulating bar, lots. */
+  ofi: number[];
+}
+
+const NO_ASK = Number.MAX_VALUE;
+
+/** Adds e_n of every level to the bar sums and moves prev to the current book. */
+export function accumulate(s: OfiState, book: BookView): void {
+  const bidPx = book.px[BID];
+  const askPx = book.px[ASK];
+  const bidQty = book.qty[BID];
+  const askQty = book.qty[ASK];
+  const lpu = s.lpu;
+  for (let j = 0; j < s.ofi.length; j++) {
+    const hasBid = j < bidPx.length;
+    const hasAsk = j < askPx.length;
+    const b = hasBid ? bidPx[j] : 0;
+    const qb = hasBid ? Math.round(bidQty[j] * lpu) : 0;
+    const a = hasAsk ? askPx[j] : NO_ASK;
+    const qa = hasAsk ? Math.round(askQty[j] * lpu) : 0;
+    const pb = s.prevBidPx[j];
+    const pa = s.prevAskPx[j];
+    let e = 0;
+    if (b >= pb) e += qb;
+    if (b <= pb) e -= s.prevBidQty[j];
+    if (a <= pa) e -= qa;
+    if (a >= pa) e += s.prevAskQty[j];
+    s.ofi[j] += e;
+    s.prevBidPx[j] = b;
+    s.prevBidQty[j] = qb;
+    s.prevAskPx[j] = a;
+    s.prevAskQty[j] = qa;
+  }
+}
+
+/** Sets prev to the current book without an e_n (the first diff after a sync). */
+export function savePrev(s: OfiState, book: BookView): void {
+  const bidPx = book.px[BID];
+  const askPx = book.px[ASK];
+  for (let j = 0; j < s.ofi.length; j++) {
+    const hasBid = j < bidPx.length;
+    const hasAsk = j < askPx.length;
+    s.prevBidPx[j] = hasBid ? bidPx[j] : 0;
+    s.prevBidQty[j] = hasBid ? Math.round(book.qty[BID][j] * s.lpu) : 0;
+    s.prevAskPx[j] = hasAsk ? askPx[j] : NO_ASK;
+    s.prevAskQty[j] = hasAsk ? Math.round(book.qty[ASK][j] * s.lpu) : 0;
+  }
+}

@@ -6,7 +6,7 @@ import { Runtime, type RuntimeCounters, type RuntimeSnapshot } from '../core/run
 import { isoUs } from '../core/time.ts';
 import { ReplaySource } from '../adapters/replay.ts';
 import { RunWriter } from '../adapters/run-writer.ts';
-import { readManifest, type Manifest } from '../datasets/manifest.ts';
+import { readManifest, type Manifest } from '../adapters/manifest.ts';
 import { configHash, effectiveParams, type RunConfig } from './config.ts';
 import { versions } from './versions.ts';
 

@@ -9,7 +9,7 @@ import { runBacktest, type RunOptions } from '../run.ts';
 import { ensureSample } from '../sample.ts';
 import { parseDateUs } from '../../core/time.ts';
 import { convertDataset } from '../../datasets/convert.ts';
-import { readManifest } from '../../datasets/manifest.ts';
+import { readManifest } from '../../adapters/manifest.ts';
 import type { Io } from '../main.ts';
 
 // `qx verify`: the determinism equalities of DESIGN §5, checked on a dataset, each by name.

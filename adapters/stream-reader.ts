@@ -1,0 +1,250 @@
+import { join } from 'node:path';
+import { DataError } from '../core/assert.ts';
+import { topicOf } from '../core/component.ts';
+import type { Depth, Kline, QxEvent, Trade } from '../core/event.ts';
+import { US_PER_HOUR } from '../core/time.ts';
+import {
+  openStreamFile, parsePartPath, rankOf, type DepthBatch, type KlineBatch, type StreamFile, type StreamKind, type TradeBatch,
+} from './columnar.ts';
+
+// A sync cursor over one stream of a dataset: its hour files in order, one file held at a time,
+// rows with recv_ts in [fromUs, toUs). `next()` fills ONE reused event and payload object, so a
+// consumer must copy what it keeps; depth levels are zero-copy subarray views of the batch.
+
+/** A part file of the stream, as the manifest lists it. */
+export interface PartRef {
+  path: string;
+  rows: number;
+  sha256?: string;
+}
+
+export interface RangeOptions {
+  fromUs?: number;
+  toUs?: number;
+  /** Check each file's SHA-256 against the manifest as it is opened (costs a hash of every byte). */
+  verifyHashes?: boolean;
+}
+
+interface Part {
+  path: string;
+  rows: number;
+  hourUs: number;
+  sha256?: string;
+}
+
+export class StreamReader {
+  readonly kind: StreamKind;
+  readonly rank: number;
+  /** The reused event: valid until the next call of `next()`. */
+  readonly event: QxEvent;
+  /** Stream sequence of the current event: trade id, depth `u`, or kline open time. */
+  seq = 0;
+  /** Rows delivered so far. */
+  count = 0;
+  /** Part files opened so far, the number held now (0 or 1), and the most ever held at once. */
+  filesOpened = 0;
+  openFiles = 0;
+  peakOpenFiles = 0;
+
+  private readonly parts: Part[];
+  private readonly fromUs: number;
+  private readonly toUs: number;
+  private readonly verifyHashes: boolean;
+  private readonly code: number;
+  private readonly trade: Trade = { id: 0, price: 0, qty: 0, isBuyerMaker: false };
+  private readonly depth: Depth = {
+    snapshot: false, U: 0, u: 0, pu: -1,
+    bidPx: new Float64Array(0), bidQty: new Float64Array(0), askPx: new Float64Array(0), askQty: new Float64Array(0),
+  };
+  private readonly kline: Kline = { t: 0, o: 0, h: 0, l: 0, c: 0, v: 0, q: 0, n: 0, V: 0, Q: 0 };
+  private partIndex = 0;
+  private file: StreamFile | null = null;
+  private part: Part | null = null;
+  private tb: TradeBatch | null = null;
+  private db: DepthBatch | null = null;
+  private kb: KlineBatch | null = null;
+  private recv: Float64Array = new Float64Array(0);
+  private row = 0;
+  private end = 0;
+  private done = false;
+  private lastRecv = -Infinity;
+  private readonly readBuffer = { bytes: new Uint8Array(0) };
+
+  /** Reads `files` (relative to `dir`) of `kind`; files wholly outside [fromUs, toUs) are never opened. */
+  constructor(dir: string, kind: StreamKind, symbol: string, files: readonly PartRef[], range: RangeOptions = {}) {
+    this.kind = kind;
+    this.rank = rankOf(kind);
+    this.code = this.rank;
+    this.fromUs = range.fromUs ?? -Infinity;
+    this.toUs = range.toUs ?? Infinity;
+    this.verifyHashes = range.verifyHashes === true;
+    this.parts = selectParts(dir, kind, files, this.fromUs, this.toUs);
+    const payload = kind === 'raw-trades' ? this.trade : kind === 'depth' ? this.depth : this.kline;
+    this.event = { topic: topicOf(kind, symbol), ts: 0, recvTs: 0, key: symbol, seq: 0, payload };
+  }
+
+  /** Rows of the files in range, as the manifest counts them (an upper bound under a range cut). */
+  totalRows(): number {
+    return this.parts.reduce((sum, p) => sum + p.rows, 0);
+  }
+
+  /** Moves to the next row; returns false at the end of the stream or range. */
+  next(): boolean {
+    let i = this.row + 1;
+    if (i >= this.end) {
+      if (!this.advance()) return false;
+      i = this.row + 1;
+    }
+    this.row = i;
+    const ev = this.event;
+    ev.recvTs = this.recv[i];
+    if (this.code === 0) {
+      const b = this.tb as TradeBatch;
+      const p = this.trade;
+      ev.ts = b.ts[i];
+      p.id = b.id[i];
+      p.price = b.price[i];
+      p.qty = b.qty[i];
+      p.isBuyerMaker = b.isBuyerMaker[i] === 1;
+      this.seq = p.id;
+    } else if (this.code === 1) {
+      this.fillDepth(i);
+    } else {
+      this.fillKline(i);
+    }
+    this.count++;
+    return true;
+  }
+
+  /** Releases the file held, if any. */
+  close(): void {
+    this.release();
+    this.done = true;
+    this.readBuffer.bytes = new Uint8Array(0);
+  }
+
+  private fillDepth(i: number): void {
+    const b = this.db as DepthBatch;
+    const p = this.depth;
+    this.event.ts = b.ts[i];
+    p.snapshot = b.snapshot[i] === 1;
+    p.U = b.U[i];
+    p.u = b.u[i];
+    p.pu = b.pu[i];
+    const b0 = b.bidOff[i], b1 = b.bidOff[i + 1];
+    const a0 = b.askOff[i], a1 = b.askOff[i + 1];
+    p.bidPx = b.bidPx.subarray(b0, b1);
+    p.bidQty = b.bidQty.subarray(b0, b1);
+    p.askPx = b.askPx.subarray(a0, a1);
+    p.askQty = b.askQty.subarray(a0, a1);
+    this.seq = p.u;
+  }
+
+  private fillKline(i: number): void {
+    const b = this.kb as KlineBatch;
+    const p = this.kline;
+    this.event.ts = b.ts[i];
+    p.t = b.t[i];
+    p.o = b.o[i]; p.h = b.h[i]; p.l = b.l[i]; p.c = b.c[i];
+    p.v = b.v[i]; p.q = b.q[i]; p.n = b.n[i]; p.V = b.V[i]; p.Q = b.Q[i];
+    this.seq = p.t;
+  }
+
+  /** Loads the next non-empty batch in range; returns false at the end. */
+  private advance(): boolean {
+    while (!this.done) {
+      const batch = this.file === null ? null : this.file.nextBatch();
+      if (batch === null) {
+        if (!this.openNext()) return false;
+        continue;
+      }
+      const n = batch.length;
+      if (n === 0) continue;
+      this.checkBatch(batch.recvTs, n);
+      const start = lowerBound(batch.recvTs, n, this.fromUs);
+      const end = lowerBound(batch.recvTs, n, this.toUs);
+      if (end < n) this.done = true;
+      if (start >= end) continue;
+      this.tb = this.code === 0 ? (batch as TradeBatch) : null;
+      this.db = this.code === 1 ? (batch as DepthBatch) : null;
+      this.kb = this.code === 2 ? (batch as KlineBatch) : null;
+      this.recv = batch.recvTs;
+      this.row = start - 1;
+      this.end = end;
+      return true;
+    }
+    this.release();
+    return false;
+  }
+
+  /** Closes the current file and opens the next part; returns false when none is left. */
+  private openNext(): boolean {
+    this.release();
+    if (this.partIndex >= this.parts.length) {
+      this.done = true;
+      return false;
+    }
+    const part = this.parts[this.partIndex++];
+    const sha256 = this.verifyHashes ? part.sha256 : undefined;
+    const file = openStreamFile(part.path, this.kind, { reuse: true, readBuffer: this.readBuffer, sha256 });
+    this.filesOpened++;
+    this.openFiles++;
+    this.peakOpenFiles = Math.max(this.peakOpenFiles, this.openFiles);
+    this.file = file;
+    this.part = part;
+    if (file.rows !== part.rows) {
+      throw new DataError(`${part.path}: holds ${file.rows} rows, the manifest says ${part.rows}`);
+    }
+    return true;
+  }
+
+  /** Checks that a batch's rows lie in its file's hour and follow the previous file's rows. */
+  private checkBatch(recv: Float64Array, n: number): void {
+    const part = this.part as Part;
+    const first = recv[0];
+    const last = recv[n - 1];
+    if (first < part.hourUs || last >= part.hourUs + US_PER_HOUR) {
+      throw new DataError(`${part.path}: recv_ts ${first < part.hourUs ? first : last} lies outside the file's hour`);
+    }
+    if (first < this.lastRecv) {
+      throw new DataError(`${part.path}: rows out of order: recv_ts ${first} follows ${this.lastRecv} of the previous part`);
+    }
+    this.lastRecv = last;
+  }
+
+  private release(): void {
+    if (this.file !== null) {
+      this.file.close();
+      this.file = null;
+      this.openFiles--;
+    }
+    this.tb = null;
+    this.db = null;
+    this.kb = null;
+    this.row = 0;
+    this.end = 0;
+  }
+}
+
+function selectParts(dir: string, kind: StreamKind, files: readonly PartRef[], fromUs: number, toUs: number): Part[] {
+  const parts: Part[] = [];
+  for (const f of files) {
+    const p = parsePartPath(f.path);
+    if (p === null || p.kind !== kind) continue;
+    if (p.hourUs + US_PER_HOUR <= fromUs || p.hourUs >= toUs) continue;
+    parts.push({ path: join(dir, f.path), rows: f.rows, hourUs: p.hourUs, sha256: f.sha256 });
+  }
+  return parts.sort((a, b) => a.hourUs - b.hourUs);
+}
+
+/** Returns the first index in sorted `a[0..n)` whose value is >= x. */
+function lowerBound(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

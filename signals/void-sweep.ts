@@ -1,0 +1,127 @@
+import { US_PER_SECOND } from '../core/time.ts';
+import { num } from './features.ts';
+
+// Void tracking and sweep detection for Void Swept (SPEC §15.7). Per trade the work is a loop
+// over at most `voidsMax` voids with no allocation: the hot path of the whole pipeline.
+// An ASK void lies above the mid and is swept upward (dir +1) from its low edge; a BID void lies
+// below and is swept downward (dir -1) from its high edge.
+
+export interface VoidT {
+  dir: 1 | -1;
+  lo: number;
+  hi: number;
+  band: number;
+  widthBps: number;
+  /** Last time a VACUUM record listed this void. */
+  seenUs: number;
+  /** The last trade at or behind the near edge: the sweep's P0 candidate (startUs < 0: none). */
+  startPx: number;
+  startUs: number;
+}
+
+export interface Sweep {
+  active: boolean;
+  dir: 1 | -1;
+  p0: number;
+  x: number;
+  startUs: number;
+  detectUs: number;
+  lo: number;
+  hi: number;
+  widthBps: number;
+  band: number;
+  voidSide: 'BID' | 'ASK';
+  /** Bar closes evaluated since the sweep. */
+  bars: number;
+}
+
+/** The last trade seen: a void reported just after its approach still gets its P0. */
+export interface LastTrade {
+  px: number;
+  us: number;
+}
+
+interface SweepParams {
+  setupSec: number;
+  sweepSec: number;
+  crossMin: number;
+  voidsMax: number;
+}
+
+/** Applies one trade: extends the open sweep's extreme, then checks every recent void. */
+export function sweepTrade(voids: VoidT[], sw: Sweep, last: LastTrade, px: number, ts: number, p: SweepParams): void {
+  last.px = px;
+  last.us = ts;
+  const sweepUs = p.sweepSec * US_PER_SECOND;
+  if (sw.active && ts <= sw.startUs + sweepUs && (sw.dir > 0 ? px > sw.x : px < sw.x)) sw.x = px;
+  const setupUs = p.setupSec * US_PER_SECOND;
+  for (let i = 0; i < voids.length; i++) {
+    const v = voids[i];
+    if (ts - v.seenUs > setupUs) continue;
+    const reach = p.crossMin * (v.hi - v.lo);
+    const behind = v.dir > 0 ? px <= v.lo : px >= v.hi;
+    if (behind) {
+      v.startPx = px;
+      v.startUs = ts;
+    } else if (v.startUs >= 0 && ts - v.startUs <= sweepUs && (v.dir > 0 ? px >= v.lo + reach : px <= v.hi - reach)) {
+      sweepBegin(sw, v, px, ts);
+    }
+  }
+}
+
+function sweepBegin(sw: Sweep, v: VoidT, px: number, ts: number): void {
+  sw.active = true;
+  sw.dir = v.dir;
+  sw.p0 = v.startPx;
+  sw.x = px;
+  sw.startUs = v.startUs;
+  sw.detectUs = ts;
+  sw.lo = v.lo;
+  sw.hi = v.hi;
+  sw.widthBps = v.widthBps;
+  sw.band = v.band;
+  sw.voidSide = v.dir > 0 ? 'ASK' : 'BID';
+  sw.bars = 0;
+  v.startUs = -1;
+}
+
+/** Adds or refreshes the voids a VACUUM record lists (START and ONGOING; END refreshes too). */
+export function voidsApply(
+  voids: VoidT[], last: LastTrade, payload: Record<string, unknown>, now: number, p: SweepParams,
+): void {
+  if (payload.coverage_ok === false || (payload.side !== 'BID' && payload.side !== 'ASK')) return;
+  const dir = payload.side === 'ASK' ? 1 : -1;
+  const band = num(payload.band_bps) ?? 0;
+  const list = Array.isArray(payload.voids) ? (payload.voids as Array<Record<string, unknown>>) : [];
+  for (const raw of list) {
+    const lo = num(raw.lo);
+    const hi = num(raw.hi);
+    if (lo === null || hi === null || !(hi > lo)) continue;
+    const v = voids.find((x) => x.dir === dir && x.lo === lo && x.hi === hi);
+    if (v !== undefined) {
+      v.seenUs = now;
+      continue;
+    }
+    const behind = dir > 0 ? last.px <= lo : last.px >= hi;
+    const fresh = behind && now - last.us <= p.sweepSec * US_PER_SECOND;
+    const nv: VoidT = {
+      dir, lo, hi, band, widthBps: num(raw.width_bps) ?? (1e4 * (hi - lo)) / lo, seenUs: now,
+      startPx: fresh ? last.px : NaN, startUs: fresh ? last.us : -1,
+    };
+    if (voids.length < p.voidsMax) voids.push(nv);
+    else voids[oldest(voids)] = nv;
+  }
+}
+
+function oldest(voids: VoidT[]): number {
+  let k = 0;
+  for (let i = 1; i < voids.length; i++) if (voids[i].seenUs < voids[k].seenUs) k = i;
+  return k;
+}
+
+/** Drops voids not reported since `sinceUs`, keeping the order of the others. */
+export function voidsPrune(voids: VoidT[], sinceUs: number): void {
+  let j = 0;
+  for (let i = 0; i < voids.length; i++) if (voids[i].seenUs >= sinceUs) voids[j++] = voids[i];
+  voids.length = j;
+}

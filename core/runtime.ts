@@ -178,7 +178,7 @@ export class Runtime {
   /** Fires every timer and clock tick due at or before `ts` (the end of the data, or a live heartbeat of data time). */
   advanceTo(ts: number): void {
     if (!this.started) return;
-    this.fireDue(ts + 1);
+    this.fireDue(ts);
   }
 
   /** Returns the run digest: SHA-256 over the canonical encoding of every emitted event. */
@@ -265,8 +265,10 @@ export class Runtime {
       if (!direct && inbox.length === 0) continue;
       const c = slot.component;
       if (direct) c.reduce(slot.state, ev, slot.ctx);
-      for (let k = 0; k < inbox.length; k++) c.reduce(slot.state, inbox[k], slot.ctx);
-      inbox.length = 0;
+      if (inbox.length !== 0) {
+        for (let k = 0; k < inbox.length; k++) c.reduce(slot.state, inbox[k], slot.ctx);
+        inbox.length = 0;
+      }
       if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
     }
   }

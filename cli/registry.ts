@@ -14,6 +14,8 @@ import { vpin } from '../providers/vpin.ts';
 import { kalman } from '../providers/kalman.ts';
 import { volumeProfile } from '../providers/volume-profile.ts';
 import { multiVwap } from '../providers/multi-vwap.ts';
+import { SIGNALS } from '../signals/index.ts';
+import { ENGINE_IDS, engineById } from '../engines/registry.ts';
 
 // The composition root's list of components, in delivery order: providers 1..14 (SPEC order),
 // then signal generators, then engines. Adding a component is one line here.
@@ -22,6 +24,23 @@ export const PROVIDERS: readonly Component[] = [
   cvd, tbsr, volumeRatio, l2Delta, garch, volatilityState, hiddenLiquidity,
   spoofing, spread, liquidityVacuum, vpin, kalman, volumeProfile, multiVwap,
 ];
+
+export const ENGINES: readonly Component[] = ENGINE_IDS.map((id) => engineById(id));
+
+/** Every component, in delivery order: providers, signal generators, engines. */
+export const ALL_COMPONENTS: readonly Component[] = [...PROVIDERS, ...SIGNALS, ...ENGINES];
+
+/** Returns the engine ids a `--strategy` value names (`all` or one id), or throws a one-line error. */
+export function parseStrategy(value: string): string[] {
+  if (value === 'all') return [...ENGINE_IDS];
+  if ((ENGINE_IDS as readonly string[]).includes(value)) return [value];
+  throw new Error(`unknown strategy '${value}' (choose one of ${ENGINE_IDS.join(', ')}, or all)`);
+}
+
+/** Returns the components the engines need, walking topics upstream, in delivery order. */
+export function strategyComponents(engines: readonly string[]): Component[] {
+  return upstreamClosure(ALL_COMPONENTS, engines);
+}
 
 export const RAW_KINDS = ['raw-trades', 'depth', 'kline-1m'] as const;
 

@@ -25,6 +25,8 @@ export interface RunOptions {
   onProgress?: (events: number, tsUs: number, total: number) => void;
   /** Called with every emitted event (tests, collectors of trades and equity). */
   onEmit?: (ev: QxEvent<Out>) => void;
+  /** Called with the partial run directory just before it is completed (extra files). */
+  beforeCommit?: (dir: string) => void;
   /** Stop after this many inputs and return a snapshot (tests of resume). */
   stopAfter?: number;
   /** Resume from a snapshot taken by a run with the same options. */
@@ -112,6 +114,7 @@ export function runBacktest(o: RunOptions): RunResult {
     };
     writeFileSync(join(partial, 'manifest.json'), JSON.stringify(runManifest, null, 2) + '\n');
     writeFileSync(join(partial, 'digest'), result.digest + '\n');
+    o.beforeCommit?.(partial);
     rmSync(o.out, { recursive: true, force: true });
     renameSync(partial, o.out);
     result.outDir = o.out;

@@ -1,7 +1,10 @@
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config.ts';
-import { PROVIDERS } from '../registry.ts';
+import { PROVIDERS, parseStrategy, strategyComponents } from '../registry.ts';
+import { ResultsCollector, type EngineResult } from '../../reports/results.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runBacktest, type RunResult } from '../run.ts';
 import { ensureSample } from '../sample.ts';
 import { parseDateUs, US_PER_DAY, isoUs } from '../../core/time.ts';
@@ -15,16 +18,20 @@ export function backtestCommand(io: Io): Command {
     .option('--dataset <dir>', 'dataset directory (default: the embedded synthetic sample)')
     .option('--from <date>', 'first UTC day, YYYY-MM-DD (default: dataset start)')
     .option('--to <date>', 'UTC day to stop before, YYYY-MM-DD (default: dataset end)')
+    .option('--strategy <id>', 'engine to run: ald, cpbc, flip, vstr, lvl, vsw, or all (default: providers only)')
     .option('--config <file>', 'JSON configuration (see `qx config`)')
     .option('--out <dir>', 'run directory (default: runs/<time>-<strategy>)')
     .addOption(new Option('--no-write', 'do not write a run directory'))
     .addHelpText('after', `
 Examples:
-  qx backtest --from 2024-01-01
+  qx backtest --from 2024-01-01 --strategy ald
+  qx backtest --strategy all --to 2024-01-08
   qx backtest --dataset ./datasets/synthetic --from 2024-01-02 --to 2024-01-04 --out runs/try1`)
     .action(async (opts: BacktestOptions) => {
-      const result = await backtest(opts, io);
+      const { result, engines } = await backtest(opts, io);
       printSummary(result, io);
+      if (engines !== undefined) printResults(engines, io);
+      io.out(`digest ${result.digest}\n`);
     });
 }
 
@@ -32,29 +39,43 @@ export interface BacktestOptions {
   dataset?: string;
   from?: string;
   to?: string;
+  strategy?: string;
   config?: string;
   out?: string;
   write?: boolean;
 }
 
-export async function backtest(opts: BacktestOptions, io: Io): Promise<RunResult> {
+export interface BacktestOutcome {
+  result: RunResult;
+  /** Per-engine results, when a strategy ran. */
+  engines?: EngineResult[];
+}
+
+export async function backtest(opts: BacktestOptions, io: Io): Promise<BacktestOutcome> {
   const config = loadConfig(opts.config);
+  const engineIds = opts.strategy === undefined ? undefined : parseStrategy(opts.strategy);
+  const components = engineIds === undefined ? PROVIDERS : strategyComponents(engineIds);
+  const collector = engineIds === undefined ? undefined : new ResultsCollector(engineIds);
   const fromUs = opts.from === undefined ? undefined : parseDateUs(opts.from);
   const toUs = opts.to === undefined ? undefined : parseDateUs(opts.to);
   const dataset = opts.dataset ?? (await ensureSample(io.err));
-  const out = opts.write === false ? undefined : opts.out ?? defaultOut('providers');
+  const out = opts.write === false ? undefined : opts.out ?? defaultOut(opts.strategy ?? 'providers');
   const bar = io.tty ? new SingleBar({ format: 'replay {bar} {percentage}% | {value}/{total} events | {when}', stream: process.stderr }) : undefined;
   let started = false;
   try {
-    return runBacktest({
-      dataset, fromUs, toUs, config,
-      components: PROVIDERS, out,
+    const result = runBacktest({
+      dataset, fromUs, toUs, config, components, out,
+      onEmit: collector === undefined ? undefined : (ev) => collector.add(ev),
+      beforeCommit: collector === undefined ? undefined : (dir) => {
+        writeFileSync(join(dir, 'metrics.json'), JSON.stringify(collector.results(), null, 2) + '\n');
+      },
       onProgress: bar === undefined ? undefined : (n, ts, total) => {
         if (!started) bar.start(total, 0, { when: '' });
         started = true;
         bar.update(n, { when: isoUs(ts) });
       },
     });
+    return { result, engines: collector?.results() };
   } finally {
     bar?.stop();
   }
@@ -76,5 +97,19 @@ function printSummary(r: RunResult, io: Io): void {
   io.out(`  ${'topic'.padEnd(width)}  events\n`);
   for (const [t, n] of rows) io.out(`  ${t.padEnd(width)}  ${String(n).padStart(8)}\n`);
   if (r.outDir !== undefined) io.out(`run ${r.outDir}\n`);
-  io.out(`digest ${r.digest}\n`);
+}
+
+const fmt = (x: number | null, digits = 2) => (x === null ? '—' : x === Infinity ? '∞' : x.toFixed(digits));
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+
+function printResults(rows: EngineResult[], io: Io): void {
+  const head = ['engine', 'signals', 'accepted', 'trades', 'win rate', 'PF', 'net PnL', 'max DD', 'Sharpe', 'Sortino', 'exposure', 'avg R'];
+  const body = rows.map((r) => [
+    r.engine, String(r.signals), String(r.accepted), String(r.trades), pct(r.win_rate), fmt(r.profit_factor),
+    fmt(r.net_pnl_usdt), pct(r.max_drawdown), fmt(r.sharpe), fmt(r.sortino), pct(r.exposure), fmt(r.avg_r),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + '\n';
+  io.out('\n' + line(head));
+  for (const b of body) io.out(line(b));
 }

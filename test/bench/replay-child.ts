@@ -1,0 +1,37 @@
+import { ReplaySource } from '../../adapters/replay.ts';
+import { StreamReader } from '../../adapters/stream-reader.ts';
+import { readManifest } from '../../adapters/manifest.ts';
+import { STREAM_KINDS } from '../../adapters/columnar.ts';
+import { Runtime } from '../../core/runtime.ts';
+import type { Component } from '../../core/component.ts';
+import { PROVIDERS, strategyComponents } from '../../cli/registry.ts';
+import { ENGINE_IDS } from '../../engines/registry.ts';
+
+// One benchmark stage in its own process, so that peak RSS belongs to that stage alone.
+//   node --import tsx test/bench/replay-child.ts <dataset> read|merge|providers|engines
+// Prints one JSON line: {stage, events, seconds, rssPeakMb}.
+
+const [dir, stage] = process.argv.slice(2);
+const t0 = process.hrtime.bigint();
+let events = 0;
+if (stage === 'read') {
+  const m = readManifest(dir);
+  for (const kind of STREAM_KINDS.filter((k) => m.streams.includes(k))) {
+    const r = new StreamReader(dir, kind, m.symbol, m.files, {});
+    while (r.next()) events++;
+  }
+} else if (stage === 'merge') {
+  const src = new ReplaySource(dir);
+  while (src.next() !== null) events++;
+} else {
+  const components: readonly Component[] = stage === 'providers' ? PROVIDERS : strategyComponents([...ENGINE_IDS]);
+  const m = readManifest(dir);
+  const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
+  const src = new ReplaySource(dir);
+  for (let ev = src.next(); ev !== null; ev = src.next()) rt.process(ev);
+  rt.advanceTo(m.to_us - 1);
+  events = rt.counters.inputs;
+}
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const rssPeakMb = process.resourceUsage().maxRSS / 1024;
+process.stdout.write(JSON.stringify({ stage, events, seconds, rssPeakMb }) + '\n');

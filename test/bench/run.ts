@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bench } from 'tinybench';
+import { Book } from '../../core/book.ts';
+import type { Depth } from '../../core/event.ts';
+import { parseDateUs } from '../../core/time.ts';
+import { convertDataset } from '../../datasets/convert.ts';
+import { synthToDataset } from '../../datasets/synth/index.ts';
+import { parquetjsLiteReadRate } from './parquetjs-lite.ts';
+
+// `npm run bench`: throughput and memory of the replay path on a synthetic BTCUSDT-like day
+// (trades and depth updates mixed as the generator makes them), from Arrow IPC and Parquet.
+// Each stage runs in its own process (peak RSS per stage); ns per event is printed per stage
+// (read, merge, providers, engines) so that a regression shows where it is.
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const CACHE = process.env.QX_CACHE_DIR ?? join(ROOT, '.qx-cache');
+const DAY = { seed: 7, from: '2024-03-01', days: 1, scale: 'btc-day', symbol: 'BTCUSDT' } as const;
+
+async function dataset(format: 'arrow' | 'parquet'): Promise<string> {
+  const arrow = join(CACHE, `bench-btc-day-seed${DAY.seed}-arrow`);
+  if (!existsSync(join(arrow, 'manifest.json'))) {
+    process.stderr.write(`generating a BTCUSDT-like synthetic day into ${arrow} ...\n`);
+    rmSync(`${arrow}.partial`, { recursive: true, force: true });
+    await synthToDataset(`${arrow}.partial`, { seed: DAY.seed, fromUs: parseDateUs(DAY.from), days: DAY.days, scale: DAY.scale, symbol: DAY.symbol }, 'arrow');
+    renameSync(`${arrow}.partial`, arrow);
+  }
+  if (format === 'arrow') return arrow;
+  const parquet = join(CACHE, `bench-btc-day-seed${DAY.seed}-parquet`);
+  if (!existsSync(join(parquet, 'manifest.json'))) {
+    rmSync(parquet, { recursive: true, force: true });
+    convertDataset(arrow, parquet, 'parquet');
+  }
+  return parquet;
+}
+
+interface Stage {
+  stage: string;
+  events: number;
+  seconds: number;
+  rssPeakMb: number;
+}
+
+function stage(dir: string, name: string): Stage {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/replay-child.ts'), dir, name], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Stage;
+}
+
+function report(format: string, dir: string): void {
+  const best = (name: string) => [0, 1].map(() => stage(dir, name)).sort((a, b) => a.seconds - b.seconds)[0];
+  const read = best('read');
+  const merge = best('merge');
+  const providers = best('providers');
+  const engines = best('engines');
+  const ns = (s: Stage) => (s.seconds * 1e9) / s.events;
+  const rate = (s: Stage) => Math.round(s.events / s.seconds).toLocaleString('en-US');
+  console.log(`\n${format}: ${providers.events.toLocaleString('en-US')} input events`);
+  console.log(`  stage                       events/s     ns/event (stage alone)   peak RSS`);
+  console.log(`  read (3 streams)        ${rate(read).padStart(12)}   ${ns(read).toFixed(1).padStart(8)}                 ${read.rssPeakMb.toFixed(0)} MB`);
+  console.log(`  + merge                 ${rate(merge).padStart(12)}   ${(ns(merge) - ns(read)).toFixed(1).padStart(8)}                 ${merge.rssPeakMb.toFixed(0)} MB`);
+  console.log(`  + 14 providers          ${rate(providers).padStart(12)}   ${(ns(providers) - ns(merge)).toFixed(1).padStart(8)}                 ${providers.rssPeakMb.toFixed(0)} MB`);
+  console.log(`  + signals + 6 engines   ${rate(engines).padStart(12)}   ${(ns(engines) - ns(providers)).toFixed(1).padStart(8)}                 ${engines.rssPeakMb.toFixed(0)} MB`);
+}
+
+async function micro(): Promise<void> {
+  const bench = new Bench({ time: 500 });
+  const book = new Book('spot');
+  const n = 1000;
+  const px = (i: number, side: number) => (side === 0 ? 42_000 - i * 0.01 : 42_000.01 + i * 0.01);
+  const snap: Depth = {
+    snapshot: true, U: 1, u: 1, pu: -1,
+    bidPx: Array.from({ length: n }, (_, i) => px(i, 0)), bidQty: Array.from({ length: n }, () => 1),
+    askPx: Array.from({ length: n }, (_, i) => px(i, 1)), askQty: Array.from({ length: n }, () => 1),
+  };
+  book.apply(snap);
+  let u = 1;
+  const diff: Depth = { snapshot: false, U: 0, u: 0, pu: -1, bidPx: [0, 0], bidQty: [0, 0], askPx: [0, 0], askQty: [0, 0] };
+  bench.add('book.apply: 4-level diff on a 1000-level book', () => {
+    u++;
+    diff.U = u;
+    diff.u = u;
+    const k = u % 50;
+    (diff.bidPx as number[])[0] = px(k, 0);
+    (diff.bidQty as number[])[0] = (u % 7) + 1;
+    (diff.bidPx as number[])[1] = px(k + 500, 0);
+    (diff.bidQty as number[])[1] = u % 2;
+    (diff.askPx as number[])[0] = px(k, 1);
+    (diff.askQty as number[])[0] = (u % 5) + 1;
+    (diff.askPx as number[])[1] = px(k + 500, 1);
+    (diff.askQty as number[])[1] = u % 2;
+    book.apply(diff);
+  });
+  await bench.run();
+  console.log('\nmicro-benchmarks (tinybench)');
+  for (const t of bench.tasks) {
+    const r = t.result as { throughput?: { mean: number }; hz?: number } | undefined;
+    const hz = r?.throughput?.mean ?? r?.hz ?? NaN;
+    console.log(`  ${t.name}: ${Math.round(hz).toLocaleString('en-US')} ops/s`);
+  }
+}
+
+const arrow = await dataset('arrow');
+const parquet = await dataset('parquet');
+console.log('qx bench — synthetic BTCUSDT-like day, one core per stage (node ' + process.version + ')');
+report('Arrow IPC', arrow);
+report('Parquet', parquet);
+await micro();
+const pl = await parquetjsLiteReadRate();
+console.log(`\nparquetjs-lite 0.8.7 read rate (200k trades, for the README's choice of parquet-wasm): ${Math.round(pl).toLocaleString('en-US')} rows/s`);

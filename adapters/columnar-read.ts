@@ -111,6 +111,9 @@ function oneLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split('\n')[0];
 }
 
+/** Float columns whose values must be strictly positive (prices, trade sizes). */
+const POSITIVE = new Set(['price', 'qty', 'open', 'high', 'low', 'close']);
+
 class PartFile<K extends StreamKind> implements StreamFile<K> {
   readonly rows: number;
   readonly numBatches: number;
@@ -154,7 +157,11 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
       const data = batch.data.children[k];
       if (data.nullCount !== 0) throw new DataError(`${this.path}: column '${spec.name}' holds ${data.nullCount} nulls`);
       if (spec.cls === 'ts' || spec.cls === 'i64') out[spec.key] = this.int64(spec, data, n);
-      else if (spec.cls === 'f64') out[spec.key] = (data.values as Float64Array).subarray(data.offset, data.offset + n);
+      else if (spec.cls === 'f64') {
+        const values = (data.values as Float64Array).subarray(data.offset, data.offset + n);
+        this.checkValues(spec.name, values, POSITIVE.has(spec.name), true);
+        out[spec.key] = values;
+      }
       else if (spec.cls === 'bool') out[spec.key] = this.bools(spec, data, n);
       else this.list(spec, data, n, out);
     });
@@ -207,7 +214,22 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     } else if (!sameOffsets(prior, offs, n)) {
       throw new DataError(`${this.path}: column '${spec.name}' has other list lengths than its price column`);
     }
+    this.checkValues(spec.name, values, spec.name.endsWith('_px'), false);
     out[spec.key] = values;
+  }
+
+  /**
+   * A malformed row (a NaN, infinite, negative, or for prices and trade sizes a zero value) is
+   * a one-line DataError naming the file, the column and the row; it never reaches a component.
+   * One compare per value, so cheap enough to run on every batch.
+   */
+  private checkValues(name: string, v: Float64Array, positive: boolean, rows: boolean): void {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x >= 0 && x !== Infinity && (!positive || x > 0)) continue;
+      const where = rows ? `row ${this.row + i}` : `level value ${i} of this batch`;
+      throw new DataError(`${this.path}: malformed ${where}: column '${name}' must be a finite ${positive ? 'positive' : 'non-negative'} number, was ${x}`);
+    }
   }
 
   private checkOrder(recv: Float64Array, n: number): void {

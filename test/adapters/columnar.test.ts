@@ -63,7 +63,7 @@ function rowEvent(kind: StreamKind, batch: BatchOf[StreamKind], i: number): QxEv
 const EDGE_TRADES = [
   trade(T0, 0, 42_000.01, 0.00001, false),
   trade(T0, 1, Number.MIN_VALUE, 5e-324, true),
-  trade(T0 + 1, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, -0, true, T0 - 5),
+  trade(T0 + 1, Number.MAX_SAFE_INTEGER, Number.MAX_VALUE, 1e-8, true, T0 - 5),
   trade(T0 + 3_599_999_999, 7, 0.1 + 0.2, 1e300, false),
 ];
 
@@ -97,8 +97,8 @@ describe('part files: round trip', () => {
     it(`random trades in ${format} read back exactly (property)`, () => {
       const row = fc.record({
         dt: fc.integer({ min: 0, max: 5_000 }),
-        price: fc.double({ noNaN: true }),
-        qty: fc.double({ noNaN: true }),
+        price: fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true }),
+        qty: fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true }),
         m: fc.boolean(),
       });
       fc.assert(fc.property(fc.array(row, { minLength: 1, maxLength: 200 }), (rows) => {
@@ -168,6 +168,16 @@ describe('part files: bad files give a DataError naming the file', () => {
       writeStreamFile(path, 'raw-trades', [trade(T0 + 5, 1), trade(T0 + 6, 2), trade(T0 + 4, 3)], format);
       const file = openStreamFile(path, 'raw-trades');
       expect(() => file.nextBatch()).toThrow(`${path}: rows out of order: recv_ts falls at row 2`);
+    });
+
+    it(`${format} malformed rows: a NaN price, a negative size, a negative level quantity`, () => {
+      const bad = join(tmp(), `m.${ext(format)}`);
+      writeStreamFile(bad, 'raw-trades', [trade(T0, 1, 100, 1, false), trade(T0 + 1, 2, NaN, 1, false)], format);
+      expect(() => openStreamFile(bad, 'raw-trades').nextBatch()).toThrow(`${bad}: malformed row 1: column 'price' must be a finite positive number, was NaN`);
+      writeStreamFile(bad, 'raw-trades', [trade(T0, 1, 100, -2, false)], format);
+      expect(() => openStreamFile(bad, 'raw-trades').nextBatch()).toThrow(`${bad}: malformed row 0: column 'qty'`);
+      writeStreamFile(bad, 'depth', [depth(T0, { snapshot: true, U: 1, u: 1, pu: -1, bidPx: [100], bidQty: [-1], askPx: [], askQty: [] })], format);
+      expect(() => openStreamFile(bad, 'depth').nextBatch()).toThrow(/malformed level value 0 of this batch: column 'bid_qty'/);
     });
   }
 

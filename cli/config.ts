@@ -28,8 +28,8 @@ export function loadConfig(path: string | undefined): RunConfig {
 }
 
 /** Returns every component's effective parameters, failing on unknown component ids or keys. */
-export function effectiveParams(config: RunConfig, components: readonly Component[]): Record<string, unknown> {
-  const known = new Set(components.map((c) => c.id));
+export function effectiveParams(config: RunConfig, components: readonly Component[], knownIds?: readonly string[]): Record<string, unknown> {
+  const known = new Set(knownIds ?? components.map((c) => c.id));
   for (const id of Object.keys(config.components)) {
     if (!known.has(id)) throw new Error(`config: unknown component '${id}' (known: ${[...known].join(', ')})`);
   }

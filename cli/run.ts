@@ -9,6 +9,7 @@ import { RunWriter } from '../adapters/run-writer.ts';
 import { readManifest, type Manifest } from '../adapters/manifest.ts';
 import { configHash, effectiveParams, type RunConfig } from './config.ts';
 import { versions } from './versions.ts';
+import { ALL_COMPONENTS } from './registry.ts';
 
 // One backtest: replay a dataset through a runtime of the chosen components, optionally into a
 // run directory. Shared by `qx backtest`, `qx verify` and the tests.
@@ -54,7 +55,7 @@ export function runBacktest(o: RunOptions): RunResult {
   const fromUs = o.fromUs ?? manifest.from_us;
   const toUs = o.toUs ?? manifest.to_us;
   if (toUs <= fromUs) throw new Error(`empty time range: --from ${isoUs(fromUs)} is not before --to ${isoUs(toUs)}`);
-  const params = effectiveParams(o.config, o.components);
+  const params = effectiveParams(o.config, o.components, ALL_COMPONENTS.map((c) => c.id));
   const partial = o.out === undefined ? undefined : `${o.out}.partial`;
   if (partial !== undefined) {
     rmSync(partial, { recursive: true, force: true });

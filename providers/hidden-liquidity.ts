@@ -1,0 +1,296 @@
+import { z } from 'zod';
+import { ASK, BID, type BookView } from '../core/book.ts';
+import { topicOf, type Component, type Ctx } from '../core/component.ts';
+import type { QxEvent, Trade } from '../core/event.ts';
+import { US_PER_MS } from '../core/time.ts';
+import { rqNew, rqPush, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
+
+// SPEC §7, hidden liquidity (icebergs): volume executed at a best level beyond everything ever
+// shown there. One episode per side follows the best level p from the moment it becomes best
+// until it has not been best for more than `graceMs` (a removal that is not restored in time
+// counts as "not best"). E sums taker prints at p (taker SELLs hit the bid), R counts increases
+// within tau_r of a print at p (refills), A sums the other increases (visible additions), and
+// H = max(0, E - (D0 + A)) is a lower bound of the hidden volume.
+//
+// While the open episode is out of the top (grace), a second "next" slot follows the current
+// best, so a level that takes over is credited from its first print; it is promoted when the
+// grace ends, and dropped if the old level returns. Prints at other in-book prices (a sweep)
+// wait until the next depth message: a level that becomes best there is credited with them,
+// with D0 its quantity before that message. A print at a price absent from the book (and not
+// an episode's price) is ignored and counted. An INVALID book or a resync aborts episodes.
+// q_min is the P95 of 1-s top-of-book sizes (both sides pooled) over 24 h, or `qMinFixed`.
+
+export const HiddenLiquidityParams = z.strictObject({
+  kappa: z.number().nonnegative().default(0.5),
+  tauRefillMs: z.number().positive().default(500),
+  graceMs: z.number().positive().default(1000),
+  qMinQuantile: z.number().min(0).max(1).default(0.95),
+  /** Window of the 1-s top-of-book samples, seconds. */
+  qMinWindowS: z.number().int().min(1).default(86_400),
+  /** Seconds of samples before q_min is defined (no record before that). */
+  qMinMinS: z.number().int().min(1).default(60),
+  /** Seconds of samples before records are marked warm. */
+  qMinWarmS: z.number().int().min(1).default(3_600),
+  qMinFloor: z.number().nonnegative().default(0),
+  qMinFixed: z.number().positive().nullable().default(null),
+  /** Least time between two update records of one episode; its end always gets a final one. */
+  updateGapMs: z.number().nonnegative().default(1000),
+  /** Prints at in-book prices kept between two depth messages (a sweep's levels). */
+  pendingMax: z.number().int().min(1).default(256),
+});
+export type HiddenLiquidityParams = z.infer<typeof HiddenLiquidityParams>;
+
+interface Episode {
+  active: boolean;
+  /** The level's price and the episode's start (µs), then SPEC §7's D0, Dmax, E, A and R. */
+  p: number; startUs: number; d0: number; dmax: number; e: number; a: number; r: number;
+  /** Time of the last print at p, -1 before any. */
+  lastTradeUs: number;
+  /** When p stopped being best, -1 while it is best. */
+  notBestSince: number;
+  /** Whether a record was published, when, and the E, A, R it carried. */
+  emitted: boolean; lastEmitUs: number; emE: number; emA: number; emR: number;
+}
+
+interface State {
+  trades: string;
+  depth: string;
+  /** Per side: [open, next] at index 2*side and 2*side+1. */
+  eps: Episode[];
+  epoch: number;
+  /** Prints at in-book prices since the last depth message: side, price, qty, time; stride 4. */
+  pend: number[];
+  pendN: number;
+  tob: RollingQuantile;
+  /** q_min as of the last sample (NaN before enough samples); constant when fixed. */
+  qMin: number;
+  /** Counters: prints at prices absent from the book, prints while it is not VALID, prints over
+   * pendingMax, episodes aborted by an INVALID book or a resync. */
+  tradesNotInBook: number; tradesNoBook: number; pendingDropped: number; aborted: number;
+}
+
+const SIDE_NAME = ['BID', 'ASK'] as const;
+
+function newEpisode(): Episode {
+  const z = { d0: 0, dmax: 0, e: 0, a: 0, r: 0, lastEmitUs: 0, emE: 0, emA: 0, emR: 0 };
+  return { active: false, p: 0, startUs: 0, lastTradeUs: -1, notBestSince: -1, emitted: false, ...z };
+}
+
+export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
+  id: 'hidden-liquidity',
+  layer: 'provider',
+  inputs: ['raw-trades', 'depth', 'kline-1m', 'clock'],
+  outputs: ['data-hidden-liquidity'],
+  params: HiddenLiquidityParams,
+  init: (p, symbol) => ({
+    trades: topicOf('raw-trades', symbol),
+    depth: topicOf('depth', symbol),
+    eps: [newEpisode(), newEpisode(), newEpisode(), newEpisode()],
+    epoch: -1,
+    pend: new Array<number>(4 * p.pendingMax).fill(0),
+    pendN: 0,
+    // Two samples (bid and ask size) per second; a fixed q_min needs no window.
+    tob: rqNew(p.qMinFixed === null ? 2 * p.qMinWindowS : 1),
+    qMin: p.qMinFixed ?? NaN,
+    tradesNotInBook: 0, tradesNoBook: 0, pendingDropped: 0, aborted: 0,
+  }),
+  reduce(s: State, ev: QxEvent, ctx: Ctx<HiddenLiquidityParams>) {
+    expire(s, ctx);
+    if (ev.topic === s.trades) onTrade(s, ev.payload as Trade, ctx);
+    else if (ev.topic === s.depth) onDepth(s, ctx);
+    else if (ev.topic === 'clock') onClock(s, ctx);
+  },
+};
+
+function onTrade(s: State, t: Trade, ctx: Ctx<HiddenLiquidityParams>): void {
+  const book = ctx.book;
+  if (book.status !== 'VALID') {
+    s.tradesNoBook++;
+    return;
+  }
+  // A taker SELL executes against the bid, a taker BUY against the ask.
+  const side = t.isBuyerMaker ? BID : ASK;
+  const open = s.eps[2 * side];
+  const next = s.eps[2 * side + 1];
+  if (open.active && open.p === t.price) credit(open, t.qty, ctx.now);
+  else if (next.active && next.p === t.price) credit(next, t.qty, ctx.now);
+  else if (book.qtyAt(side, t.price) > 0) pend(s, side, t, ctx);
+  else s.tradesNotInBook++;
+}
+
+function credit(ep: Episode, qty: number, now: number): void {
+  ep.e += qty;
+  ep.lastTradeUs = now;
+}
+
+function pend(s: State, side: number, t: Trade, ctx: Ctx<HiddenLiquidityParams>): void {
+  const i = s.pendN;
+  if (i >= ctx.params.pendingMax) {
+    s.pendingDropped++;
+    return;
+  }
+  s.pend[4 * i] = side;
+  s.pend[4 * i + 1] = t.price;
+  s.pend[4 * i + 2] = t.qty;
+  s.pend[4 * i + 3] = ctx.now;
+  s.pendN = i + 1;
+}
+
+function onDepth(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
+  const book = ctx.book;
+  if (book.status !== 'VALID' || book.epoch !== s.epoch) {
+    for (const ep of s.eps) {
+      if (ep.active) s.aborted++;
+      ep.active = false;
+    }
+    s.pendN = 0;
+    s.epoch = book.epoch;
+    if (book.status !== 'VALID') return;
+  }
+  applyChanges(s, book, ctx.now, ctx.params.tauRefillMs * US_PER_MS);
+  for (let side = BID; side <= ASK; side++) {
+    trackBest(s, book, side, ctx.now);
+    evaluate(s, ctx, side);
+  }
+  s.pendN = 0;
+}
+
+/** Routes this message's level changes at an episode's price to that episode. */
+function applyChanges(s: State, book: BookView, now: number, tauUs: number): void {
+  for (let k = 0; k < book.changeCount; k++) {
+    const side = book.changeSide[k];
+    const open = s.eps[2 * side];
+    const next = s.eps[2 * side + 1];
+    const px = book.changePx[k];
+    const ep = open.active && open.p === px ? open : next.active && next.p === px ? next : null;
+    if (ep === null) continue;
+    const old = book.changeOld[k];
+    const nw = book.changeNew[k];
+    if (nw > old) {
+      if (ep.lastTradeUs >= 0 && now - ep.lastTradeUs <= tauUs) ep.r++;
+      else ep.a += nw - old;
+    }
+    if (nw > ep.dmax) ep.dmax = nw;
+  }
+}
+
+/** Starts, suspends or resumes the side's episodes from the side's best level after the message. */
+function trackBest(s: State, book: BookView, side: number, now: number): void {
+  const open = s.eps[2 * side];
+  const next = s.eps[2 * side + 1];
+  const best = book.px[side].length > 0 ? book.px[side][0] : NaN;
+  if (!open.active) {
+    if (!Number.isNaN(best)) start(s, open, book, side, best, now);
+    return;
+  }
+  if (open.p === best) {
+    open.notBestSince = -1;
+    next.active = false;
+    return;
+  }
+  if (open.notBestSince < 0) open.notBestSince = now;
+  if (Number.isNaN(best)) next.active = false;
+  else if (!next.active || next.p !== best) start(s, next, book, side, best, now);
+}
+
+/** Opens an episode at best level p; D0 is its quantity before this message if that was larger. */
+function start(s: State, ep: Episode, book: BookView, side: number, p: number, now: number): void {
+  let d0 = book.qty[side][0];
+  for (let k = 0; k < book.changeCount; k++) {
+    if (book.changeSide[k] === side && book.changePx[k] === p && book.changeOld[k] > d0) d0 = book.changeOld[k];
+  }
+  ep.active = true;
+  ep.p = p;
+  ep.startUs = now;
+  ep.d0 = d0;
+  ep.dmax = d0;
+  ep.e = 0;
+  ep.a = 0;
+  ep.r = 0;
+  ep.lastTradeUs = -1;
+  ep.notBestSince = -1;
+  ep.emitted = false;
+  for (let i = 0; i < 4 * s.pendN; i += 4) {
+    if (s.pend[i] === side && s.pend[i + 1] === p) credit(ep, s.pend[i + 2], s.pend[i + 3]);
+  }
+}
+
+/** Ends episodes out of the top for longer than the grace; the side's next slot takes over. */
+function expire(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
+  const graceUs = ctx.params.graceMs * US_PER_MS;
+  for (let side = BID; side <= ASK; side++) {
+    const open = s.eps[2 * side];
+    if (!open.active || open.notBestSince < 0 || ctx.now - open.notBestSince <= graceUs) continue;
+    // The final record of an emitted episode; none from a book that is no longer VALID.
+    const changed = open.e !== open.emE || open.a !== open.emA || open.r !== open.emR;
+    if (open.emitted && changed && ctx.book.status === 'VALID') publish(s, ctx, open, side, open.notBestSince, true);
+    const next = s.eps[2 * side + 1];
+    Object.assign(open, next);
+    next.active = false;
+  }
+}
+
+/** Returns q_min, or NaN while too few samples exist. */
+function qMin(s: State, p: HiddenLiquidityParams): number {
+  if (p.qMinFixed !== null) return p.qMinFixed;
+  if (s.tob.size < 2 * p.qMinMinS) return NaN;
+  return Math.max(p.qMinFloor, rqQuantile(s.tob, p.qMinQuantile));
+}
+
+/** Publishes the open episode when its hidden lower bound passes the SPEC §7 test. */
+function evaluate(s: State, ctx: Ctx<HiddenLiquidityParams>, side: number): void {
+  const ep = s.eps[2 * side];
+  if (!ep.active || ep.e === 0) return;
+  const p = ctx.params;
+  const h = ep.e - (ep.d0 + ep.a);
+  const q = s.qMin;
+  if (h <= 0 || Number.isNaN(q) || h < Math.max(q, p.kappa * ep.dmax)) return;
+  // A refill, or a level still shown after the prints; below 2*q_min a refill is required,
+  // which bounds false positives from 100 ms conflation.
+  const displayed = ctx.book.qtyAt(side, ep.p) > 0;
+  if (ep.r < 1 && (!displayed || h < 2 * q)) return;
+  if (ep.emitted) {
+    const changed = ep.e !== ep.emE || ep.a !== ep.emA || ep.r !== ep.emR;
+    if (!changed || ctx.now - ep.lastEmitUs < p.updateGapMs * US_PER_MS) return;
+  }
+  publish(s, ctx, ep, side, ctx.now, ep.emitted);
+}
+
+function publish(s: State, ctx: Ctx<HiddenLiquidityParams>, ep: Episode, side: number, endUs: number, isUpdate: boolean): void {
+  const p = ctx.params;
+  const base = ep.d0 + ep.a;
+  const px = ctx.book.px[side];
+  // The level held when the side's best is still at or better than it (not traded through).
+  const held = px.length > 0 && (side === BID ? px[0] >= ep.p : px[0] <= ep.p);
+  ep.emitted = true;
+  ep.lastEmitUs = ctx.now;
+  ep.emE = ep.e;
+  ep.emA = ep.a;
+  ep.emR = ep.r;
+  ctx.emit('data-hidden-liquidity', 'HIDDEN_LIQUIDITY', {
+    side: SIDE_NAME[side],
+    price: ep.p,
+    executed_btc: ep.e,
+    displayed_start_btc: ep.d0,
+    visible_added_btc: ep.a,
+    hidden_lb_btc: Math.max(0, ep.e - base),
+    refills: ep.r,
+    absorption: base > 0 ? ep.e / base : null,
+    episode_start_us: ep.startUs,
+    duration_ms: (endUs - ep.startUs) / US_PER_MS,
+    price_held: held,
+    is_update: isUpdate,
+  }, {
+    window: { start_us: ep.startUs, end_us: ctx.now },
+    warm: p.qMinFixed !== null || s.tob.size >= 2 * p.qMinWarmS,
+  });
+}
+
+/** Samples both top-of-book sizes for q_min at each whole second. */
+function onClock(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
+  const book = ctx.book;
+  if (ctx.params.qMinFixed !== null || book.status !== 'VALID') return;
+  if (book.qty[BID].length > 0) rqPush(s.tob, book.qty[BID][0]);
+  if (book.qty[ASK].length > 0) rqPush(s.tob, book.qty[ASK][0]);
+  s.qMin = qMin(s, ctx.params);
+}

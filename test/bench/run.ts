@@ -12,7 +12,8 @@ import { parquetjsLiteReadRate } from './parquetjs-lite.ts';
 // `npm run bench`: throughput and memory of the replay path on a synthetic BTCUSDT-like day
 // (trades and depth updates mixed as the generator makes them), from Arrow IPC and Parquet.
 // Each stage runs in its own process (peak RSS per stage); ns per event is printed per stage
-// (read, merge, providers, engines) so that a regression shows where it is.
+// (read, merge, runtime with the shared L2 book, providers, engines) so that a regression shows
+// where it is. Each figure is the better of two runs.
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CACHE = process.env.QX_CACHE_DIR ?? join(ROOT, '.qx-cache');
@@ -51,6 +52,7 @@ function report(format: string, dir: string): void {
   const best = (name: string) => [0, 1].map(() => stage(dir, name)).sort((a, b) => a.seconds - b.seconds)[0];
   const read = best('read');
   const merge = best('merge');
+  const runtime = best('runtime');
   const providers = best('providers');
   const engines = best('engines');
   const ns = (s: Stage) => (s.seconds * 1e9) / s.events;
@@ -59,7 +61,8 @@ function report(format: string, dir: string): void {
   console.log(`  stage                       events/s     ns/event (stage alone)   peak RSS`);
   console.log(`  read (3 streams)        ${rate(read).padStart(12)}   ${ns(read).toFixed(1).padStart(8)}                 ${read.rssPeakMb.toFixed(0)} MB`);
   console.log(`  + merge                 ${rate(merge).padStart(12)}   ${(ns(merge) - ns(read)).toFixed(1).padStart(8)}                 ${merge.rssPeakMb.toFixed(0)} MB`);
-  console.log(`  + 14 providers          ${rate(providers).padStart(12)}   ${(ns(providers) - ns(merge)).toFixed(1).padStart(8)}                 ${providers.rssPeakMb.toFixed(0)} MB`);
+  console.log(`  + runtime and L2 book   ${rate(runtime).padStart(12)}   ${(ns(runtime) - ns(merge)).toFixed(1).padStart(8)}                 ${runtime.rssPeakMb.toFixed(0)} MB`);
+  console.log(`  + 14 providers          ${rate(providers).padStart(12)}   ${(ns(providers) - ns(runtime)).toFixed(1).padStart(8)}                 ${providers.rssPeakMb.toFixed(0)} MB`);
   console.log(`  + signals + 6 engines   ${rate(engines).padStart(12)}   ${(ns(engines) - ns(providers)).toFixed(1).padStart(8)}                 ${engines.rssPeakMb.toFixed(0)} MB`);
 }
 

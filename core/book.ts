@@ -157,23 +157,22 @@ export class Book implements BookView {
     this.changeNew[k] = size;
   }
 
-  /** Returns the index of `price`, or where it would be inserted, in best-first order. */
+  /**
+   * Returns the index of `price`, or where it would be inserted, in best-first order. Galloping
+   * from the best level first: most updates land near the top, where this takes a few steps.
+   */
   private search(side: number, price: number): number {
     const px = this.px[side];
-    let lo = 0;
-    let hi = px.length;
-    if (side === BID) {
-      while (lo < hi) {
-        const m = (lo + hi) >>> 1;
-        if (px[m] > price) lo = m + 1;
-        else hi = m;
-      }
-    } else {
-      while (lo < hi) {
-        const m = (lo + hi) >>> 1;
-        if (px[m] < price) lo = m + 1;
-        else hi = m;
-      }
+    const n = px.length;
+    const bid = side === BID;
+    let hi = 1;
+    while (hi < n && (bid ? px[hi - 1] > price : px[hi - 1] < price)) hi <<= 1;
+    let lo = hi >> 1;
+    if (hi > n) hi = n;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (bid ? px[m] > price : px[m] < price) lo = m + 1;
+      else hi = m;
     }
     return lo;
   }

@@ -19,9 +19,12 @@ export interface BookView {
   /** Increments at every snapshot, so a reader can tell a resync happened. */
   readonly epoch: number;
   readonly lastUpdateId: number;
-  /** Prices per side, best first (bids descending, asks ascending). Do not mutate. */
-  readonly px: readonly [readonly number[], readonly number[]];
-  readonly qty: readonly [readonly number[], readonly number[]];
+  /**
+   * Prices and sizes per side, best first (bids descending, asks ascending): views valid until
+   * the next depth message. Do not mutate or keep them.
+   */
+  readonly px: readonly [Float64Array, Float64Array];
+  readonly qty: readonly [Float64Array, Float64Array];
   /** Snapshot coverage: lowest bid and highest ask price of the last snapshot. */
   readonly minBid: number;
   readonly maxAsk: number;
@@ -55,12 +58,26 @@ export interface BookSnapshot {
   maxAsk: number;
 }
 
+const CAPACITY_MIN = 4096;
+const SMALL_MOVE = 24;
+
+/**
+ * Levels of a side live in a typed array with room at both ends, best first in
+ * [start, start + n): an insert or delete moves the shorter part, towards the front or the
+ * back, so the frequent changes near the best level move a few values, not the whole side.
+ * `px`/`qty` are subarray views of the live levels, refreshed once per message.
+ */
 export class Book implements BookView {
   status: BookStatus = 'EMPTY';
   epoch = 0;
   lastUpdateId = -1;
-  px: [number[], number[]] = [[], []];
-  qty: [number[], number[]] = [[], []];
+  px: [Float64Array, Float64Array];
+  qty: [Float64Array, Float64Array];
+  private bufPx: [Float64Array, Float64Array] = [new Float64Array(CAPACITY_MIN), new Float64Array(CAPACITY_MIN)];
+  private bufQty: [Float64Array, Float64Array] = [new Float64Array(CAPACITY_MIN), new Float64Array(CAPACITY_MIN)];
+  private readonly start: [number, number] = [CAPACITY_MIN >> 1, CAPACITY_MIN >> 1];
+  private readonly n: [number, number] = [0, 0];
+  private dirty = true;
   minBid = NaN;
   maxAsk = NaN;
   changeCount = 0;
@@ -72,7 +89,22 @@ export class Book implements BookView {
   /** Whether a diff has been applied since the last snapshot. */
   private synced = false;
 
-  constructor(readonly mode: SyncMode = 'spot') {}
+  constructor(readonly mode: SyncMode = 'spot') {
+    this.px = [this.bufPx[BID].subarray(0, 0), this.bufPx[ASK].subarray(0, 0)];
+    this.qty = [this.bufQty[BID].subarray(0, 0), this.bufQty[ASK].subarray(0, 0)];
+  }
+
+  /** Points the public views at the live levels, when an insert or delete moved them. */
+  private refresh(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    for (let side = 0; side < 2; side++) {
+      const a = this.start[side];
+      const b = a + this.n[side];
+      this.px[side] = this.bufPx[side].subarray(a, b);
+      this.qty[side] = this.bufQty[side].subarray(a, b);
+    }
+  }
 
   /** Applies one depth message under the sync rules of `mode`. */
   apply(d: Depth): ApplyResult {
@@ -95,15 +127,20 @@ export class Book implements BookView {
     this.lastUpdateId = d.u;
     this.applySide(BID, d.bidPx, d.bidQty);
     this.applySide(ASK, d.askPx, d.askQty);
+    this.refresh();
     if (this.crossed()) return this.invalidate('CROSSED');
     return 'APPLIED';
   }
 
   private applySnapshot(d: Depth): ApplyResult {
-    this.px = [[], []];
-    this.qty = [[], []];
+    for (let side = 0; side < 2; side++) {
+      this.n[side] = 0;
+      this.start[side] = this.bufPx[side].length >> 1;
+    }
+    this.dirty = true;
     this.applySide(BID, d.bidPx, d.bidQty);
     this.applySide(ASK, d.askPx, d.askQty);
+    this.refresh();
     this.changeCount = 0;
     this.epoch++;
     this.lastUpdateId = d.u;
@@ -134,21 +171,19 @@ export class Book implements BookView {
   }
 
   private setLevel(side: number, price: number, size: number): void {
-    const px = this.px[side];
-    const qty = this.qty[side];
+    const n = this.n[side];
     const i = this.search(side, price);
-    const found = i < px.length && px[i] === price;
-    const old = found ? qty[i] : 0;
+    const at = this.start[side] + i;
+    const found = i < n && this.bufPx[side][at] === price;
+    const old = found ? this.bufQty[side][at] : 0;
     if (size === 0) {
       if (!found) return;
-      px.splice(i, 1);
-      qty.splice(i, 1);
+      this.remove(side, i);
     } else if (found) {
       if (old === size) return;
-      qty[i] = size;
+      this.bufQty[side][at] = size;
     } else {
-      px.splice(i, 0, price);
-      qty.splice(i, 0, size);
+      this.insert(side, i, price, size);
     }
     const k = this.changeCount++;
     this.changeSide[k] = side;
@@ -157,21 +192,79 @@ export class Book implements BookView {
     this.changeNew[k] = size;
   }
 
+  /** Inserts a level at rank i, moving the shorter part of the side. */
+  private insert(side: number, i: number, price: number, size: number): void {
+    const n = this.n[side];
+    let a = this.start[side];
+    if (a === 0 || a + n === this.bufPx[side].length) {
+      this.recenter(side);
+      a = this.start[side];
+    }
+    const px = this.bufPx[side];
+    const qty = this.bufQty[side];
+    if (i < n - i) {
+      move(px, a - 1, a, a + i);
+      move(qty, a - 1, a, a + i);
+      this.start[side] = --a;
+    } else {
+      move(px, a + i + 1, a + i, a + n);
+      move(qty, a + i + 1, a + i, a + n);
+    }
+    px[a + i] = price;
+    qty[a + i] = size;
+    this.n[side] = n + 1;
+    this.dirty = true;
+  }
+
+  /** Removes the level at rank i, moving the shorter part of the side. */
+  private remove(side: number, i: number): void {
+    const n = this.n[side];
+    const a = this.start[side];
+    const px = this.bufPx[side];
+    const qty = this.bufQty[side];
+    if (i < n - 1 - i) {
+      move(px, a + 1, a, a + i);
+      move(qty, a + 1, a, a + i);
+      this.start[side] = a + 1;
+    } else {
+      move(px, a + i, a + i + 1, a + n);
+      move(qty, a + i, a + i + 1, a + n);
+    }
+    this.n[side] = n - 1;
+    this.dirty = true;
+  }
+
+  /** Puts the live levels in the middle of a buffer with room at both ends (growing it if half full). */
+  private recenter(side: number): void {
+    const n = this.n[side];
+    const a = this.start[side];
+    const cap = Math.max(CAPACITY_MIN, this.bufPx[side].length, 4 * n);
+    const px = new Float64Array(cap);
+    const qty = new Float64Array(cap);
+    const b = (cap - n) >> 1;
+    px.set(this.bufPx[side].subarray(a, a + n), b);
+    qty.set(this.bufQty[side].subarray(a, a + n), b);
+    this.bufPx[side] = px;
+    this.bufQty[side] = qty;
+    this.start[side] = b;
+  }
+
   /**
    * Returns the index of `price`, or where it would be inserted, in best-first order. Galloping
    * from the best level first: most updates land near the top, where this takes a few steps.
    */
   private search(side: number, price: number): number {
-    const px = this.px[side];
-    const n = px.length;
+    const px = this.bufPx[side];
+    const a = this.start[side];
+    const n = this.n[side];
     const bid = side === BID;
     let hi = 1;
-    while (hi < n && (bid ? px[hi - 1] > price : px[hi - 1] < price)) hi <<= 1;
+    while (hi < n && (bid ? px[a + hi - 1] > price : px[a + hi - 1] < price)) hi <<= 1;
     let lo = hi >> 1;
     if (hi > n) hi = n;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      if (bid ? px[m] > price : px[m] < price) lo = m + 1;
+      if (bid ? px[a + m] > price : px[a + m] < price) lo = m + 1;
       else hi = m;
     }
     return lo;
@@ -199,8 +292,8 @@ export class Book implements BookView {
 
   qtyAt(side: number, price: number): number {
     const i = this.search(side, price);
-    const px = this.px[side];
-    return i < px.length && px[i] === price ? this.qty[side][i] : 0;
+    const at = this.start[side] + i;
+    return i < this.n[side] && this.bufPx[side][at] === price ? this.bufQty[side][at] : 0;
   }
 
   bandDepth(side: number, bps: number): number {
@@ -224,8 +317,8 @@ export class Book implements BookView {
       epoch: this.epoch,
       lastUpdateId: this.lastUpdateId,
       synced: this.synced,
-      px: [this.px[BID].slice(), this.px[ASK].slice()],
-      qty: [this.qty[BID].slice(), this.qty[ASK].slice()],
+      px: [Array.from(this.px[BID]), Array.from(this.px[ASK])],
+      qty: [Array.from(this.qty[BID]), Array.from(this.qty[ASK])],
       minBid: this.minBid,
       maxAsk: this.maxAsk,
     };
@@ -236,11 +329,35 @@ export class Book implements BookView {
     this.epoch = s.epoch;
     this.lastUpdateId = s.lastUpdateId;
     this.synced = s.synced;
-    this.px = [s.px[BID].slice(), s.px[ASK].slice()];
-    this.qty = [s.qty[BID].slice(), s.qty[ASK].slice()];
+    for (let side = 0; side < 2; side++) {
+      const n = s.px[side].length;
+      const cap = Math.max(CAPACITY_MIN, 4 * n);
+      const a = (cap - n) >> 1;
+      this.bufPx[side] = new Float64Array(cap);
+      this.bufQty[side] = new Float64Array(cap);
+      this.bufPx[side].set(s.px[side], a);
+      this.bufQty[side].set(s.qty[side], a);
+      this.start[side] = a;
+      this.n[side] = n;
+    }
+    this.dirty = true;
+    this.refresh();
     this.minBid = s.minBid;
     this.maxAsk = s.maxAsk;
     this.changeCount = 0;
     this.firstAfterSync = false;
+  }
+}
+
+/** Copies src[from, to) to dst index `target` within one array (memmove); a loop for short runs. */
+function move(a: Float64Array, target: number, from: number, to: number): void {
+  const len = to - from;
+  if (len <= 0) return;
+  if (len > SMALL_MOVE) {
+    a.copyWithin(target, from, to);
+  } else if (target < from) {
+    for (let k = 0; k < len; k++) a[target + k] = a[from + k];
+  } else {
+    for (let k = len - 1; k >= 0; k--) a[target + k] = a[from + k];
   }
 }

@@ -8,7 +8,7 @@ import { ringAt, ringNew, ringPush, type Ring } from '../core/ring.ts';
  * beyond `limit` (the snapshot coverage edge; NaN means no limit), or NaN when the depth
  * inside the coverage is short of `q`.
  */
-export function walkVwap(px: readonly number[], qty: readonly number[], q: number, isAsk: boolean, limit: number): number {
+export function walkVwap(px: ArrayLike<number>, qty: ArrayLike<number>, q: number, isAsk: boolean, limit: number): number {
   let rem = q;
   let cost = 0;
   for (let i = 0; i < px.length && rem > 0; i++) {

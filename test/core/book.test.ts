@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ASK, BID, Book } from '../../core/book.ts';
+import type { Depth } from '../../core/event.ts';
+
+// Goal: the L2 book (SPEC §0.3) equals a naive model after any sequence of diffs: levels sorted
+// best first, sizes as last set, deletes by size 0, the per-message change list exact, and a
+// snapshot/restore round trip. Method: fast-check property against a Map-based oracle, with
+// books large enough to grow and recenter the level buffers.
+
+function diff(u: number, bids: [number, number][], asks: [number, number][]): Depth {
+  return { snapshot: false, U: u, u, pu: u - 1, bidPx: bids.map((b) => b[0]), bidQty: bids.map((b) => b[1]), askPx: asks.map((a) => a[0]), askQty: asks.map((a) => a[1]) };
+}
+
+const level = (lo: number, hi: number) => fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: 0, max: 5 }));
+
+describe('core > book', () => {
+  it('matches a naive oracle after random diffs, including its change list and restore', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.array(level(1, 6000), { maxLength: 40 }), fc.array(level(6001, 12000), { maxLength: 40 })), { maxLength: 60 }),
+      (messages) => {
+        const book = new Book('spot');
+        book.apply({ snapshot: true, U: 1, u: 1, pu: -1, bidPx: [], bidQty: [], askPx: [], askQty: [] });
+        const oracle = [new Map<number, number>(), new Map<number, number>()];
+        let u = 1;
+        for (const [bids, asks] of messages) {
+          const before = [new Map(oracle[BID]), new Map(oracle[ASK])];
+          const r = book.apply(diff(++u, bids.map(([p, q]) => [p / 100, q]), asks.map(([p, q]) => [p / 100, q])));
+          expect(r).toBe('APPLIED');
+          for (const [side, rows] of [[BID, bids], [ASK, asks]] as const) {
+            for (const [p, q] of rows) {
+              if (q === 0) oracle[side].delete(p / 100);
+              else oracle[side].set(p / 100, q);
+            }
+          }
+          const changes = new Map<string, [number, number]>();
+          // A price set twice in one message is two changes; compare the first old with the last new.
+          for (let k = 0; k < book.changeCount; k++) {
+            const key = `${book.changeSide[k]}:${book.changePx[k]}`;
+            changes.set(key, [changes.get(key)?.[0] ?? book.changeOld[k], book.changeNew[k]]);
+          }
+          for (const side of [BID, ASK]) {
+            const want = [...oracle[side].entries()].sort((a, b) => (side === BID ? b[0] - a[0] : a[0] - b[0]));
+            expect(Array.from(book.px[side])).toEqual(want.map((w) => w[0]));
+            expect(Array.from(book.qty[side])).toEqual(want.map((w) => w[1]));
+            const keys = new Set([...before[side].keys(), ...oracle[side].keys()]);
+            for (const p of keys) {
+              const was = before[side].get(p) ?? 0;
+              const now = oracle[side].get(p) ?? 0;
+              if (was !== now) expect(changes.get(`${side}:${p}`)).toEqual([was, now]);
+            }
+          }
+        }
+        const copy = new Book('spot');
+        copy.restore(structuredClone(book.snapshot()));
+        expect(Array.from(copy.px[BID])).toEqual(Array.from(book.px[BID]));
+        expect(Array.from(copy.qty[ASK])).toEqual(Array.from(book.qty[ASK]));
+        expect(copy.qtyAt(BID, book.px[BID][0] ?? 1)).toBe(book.qty[BID][0] ?? 0);
+      },
+    ), { numRuns: 150 });
+  });
+
+  it('grows past its initial capacity and keeps levels sorted', () => {
+    const book = new Book('spot');
+    const n = 10_000;
+    const bidPx = Array.from({ length: n }, (_, i) => 50_000 - i * 0.01);
+    book.apply({ snapshot: true, U: 1, u: 1, pu: -1, bidPx, bidQty: bidPx.map(() => 1), askPx: [50_000.01], askQty: [1] });
+    expect(book.px[BID].length).toBe(n);
+    book.apply(diff(2, [[50_000.005, 2], [49_999.995, 3]], []));
+    expect(Array.from(book.px[BID].subarray(0, 4))).toEqual([50_000.005, 50_000, 49_999.995, 49_999.99]);
+    expect(book.px[BID].length).toBe(n + 2);
+    expect(book.px[BID][n + 1]).toBe(bidPx[n - 1]);
+    expect(book.status).toBe('VALID');
+  });
+});

@@ -9,7 +9,7 @@ import { synthToDataset } from '../datasets/synth/index.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 export const SAMPLE = { seed: 20240101, from: '2024-01-01', days: 14, scale: 'small', format: 'arrow', symbol: 'BTCUSDT' } as const;
-const SAMPLE_KEY = `sample-v2-seed${SAMPLE.seed}-${SAMPLE.from}-${SAMPLE.days}d-${SAMPLE.scale}-${SAMPLE.format}`;
+const SAMPLE_KEY = `sample-v3-seed${SAMPLE.seed}-${SAMPLE.from}-${SAMPLE.days}d-${SAMPLE.scale}-${SAMPLE.format}`;
 
 /** Returns the sample dataset's directory, generating it first if it is not cached. */
 export async function ensureSample(log: (s: string) => void): Promise<string> {

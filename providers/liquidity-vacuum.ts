@@ -58,6 +58,10 @@ interface Track {
   covered: boolean;
   /** The change made by the current tick's sample (NONE, START or END). */
   change: number;
+  /** Band depth at this tick, from one scan per side (bandDepths). */
+  sampled: number;
+  /** The band's edge price at this tick. */
+  edge: number;
 }
 
 interface State {
@@ -91,7 +95,7 @@ export const liquidityVacuum: Component<LiquidityVacuumParams, State> = {
     kline: topicOf('kline-1m', symbol),
     tracks: [0, 1].flatMap((side) => p.bandsBps.map((band) => ({
       side, band, base: rqNew(p.baselineSamples), run: 0, runStart: 0, active: false, startUs: 0,
-      depth: NaN, baseline: NaN, ratio: NaN, covered: false, change: NONE,
+      depth: NaN, baseline: NaN, ratio: NaN, covered: false, change: NONE, sampled: 0, edge: 0,
     }))),
     invalidSince: -1,
   }),
@@ -115,11 +119,39 @@ function onTick(s: State, ctx: Ctx<LiquidityVacuumParams>): void {
     return;
   }
   const m = book.mid();
+  bandDepths(s.tracks, book, m);
   // Sample every band first, so a record can say whether all bands of its side are low.
   for (const t of s.tracks) t.change = sample(t, book, m, ctx);
   for (const t of s.tracks) {
     if (t.change === START) publish(s, t, 'START', ctx);
     else if (t.change === END) publish(s, t, 'END', ctx);
+  }
+}
+
+/**
+ * Sets every track's band depth with one walk of each side: the bands are nested, so a running
+ * sum from the best level outwards passes each band's edge in turn. That sum adds the same
+ * levels in the same order as `book.bandDepth`, so each band's depth is the same to the bit.
+ */
+function bandDepths(tracks: Track[], book: BookView, m: number): void {
+  for (let side = 0; side < 2; side++) {
+    const bands: Track[] = [];
+    for (const t of tracks) {
+      if (t.side !== side) continue;
+      t.edge = bandEdge(side, m, t.band);
+      bands.push(t);
+    }
+    bands.sort((a, b) => a.band - b.band);
+    const px = book.px[side];
+    const qty = book.qty[side];
+    let sum = 0;
+    let k = 0;
+    for (let i = 0; i < px.length && k < bands.length; i++) {
+      const p = px[i];
+      while (k < bands.length && (side === BID ? p < bands[k].edge : p > bands[k].edge)) bands[k++].sampled = sum;
+      if (k < bands.length) sum += qty[i];
+    }
+    while (k < bands.length) bands[k++].sampled = sum;
   }
 }
 
@@ -132,7 +164,7 @@ function sample(t: Track, book: BookView, m: number, ctx: Ctx<LiquidityVacuumPar
     t.run = 0;
     return NONE;
   }
-  const d = book.bandDepth(t.side, t.band);
+  const d = t.sampled;
   const b = t.base.size >= p.baselineMin ? rqQuantile(t.base, 0.5) : NaN;
   rqPush(t.base, d);
   t.depth = d;

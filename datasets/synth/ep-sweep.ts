@@ -9,8 +9,12 @@ import type { Market } from './market.ts';
 // to 1-3 bps beyond the void, one IOC order per 100 ms batch with a limit that steps from the
 // touch to the target while the fair price follows it. The vacuum ends there; over the next
 // 60-110 s the price is pulled back toward a level 60-85% of the way to where the sweep began,
-// and held there for the last 15% of that time. If the touch has already passed the void when
+// and held there for the last 15% of that time; in its first 25 s takers unwind against the sweep
+// (about 5 BTC, never past that level), so the reclaim shows in the order flow. If the touch has already passed the void when
 // the sweep is due, the episode ends as a plain vacuum.
+
+const REVERSE_BATCHES = 250;
+const REVERSE_ORDERS_PER_BATCH = 0.04;
 
 export class Sweep extends Vacuum {
   private phase = 0;
@@ -53,6 +57,15 @@ export class Sweep extends Vacuum {
 
   override orders(m: Market): void {
     if (this.phase === 1) m.taker.queue(0, this.side === ASK, 500 * LOTS_PER_BTC, this.limitAt(this.i));
+    else if (this.phase === 2 && this.i < REVERSE_BATCHES) {
+      // Trapped sweepers unwind: orders against the sweep, stopping at the retrace level.
+      const rng = m.rng;
+      const k = rng.poisson(REVERSE_ORDERS_PER_BATCH);
+      for (let j = 0; j < k; j++) {
+        const lots = Math.round(rng.between(0.2, 0.8) * LOTS_PER_BTC);
+        m.taker.queue(rng.int(100), this.side !== ASK, lots, Math.round(this.retraceTo));
+      }
+    }
   }
 
   override after(m: Market): boolean {

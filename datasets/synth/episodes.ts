@@ -1,7 +1,9 @@
 import { US_PER_MINUTE, US_PER_SECOND } from '../../core/time.ts';
 import { Compression } from './ep-compression.ts';
 import { Iceberg } from './ep-iceberg.ts';
+import { LevelRejection } from './ep-level.ts';
 import { Spoof } from './ep-spoof.ts';
+import { StressReversal } from './ep-stress.ts';
 import { Sweep } from './ep-sweep.ts';
 import { Vacuum } from './ep-vacuum.ts';
 import type { Market } from './market.ts';
@@ -33,7 +35,7 @@ interface Planned {
 }
 
 const COUNTS: Record<EpisodeKind, number> = {
-  compression_breakout: 3, iceberg: 6, spoof: 7, vacuum: 4, sweep: 3,
+  compression_breakout: 3, iceberg: 6, spoof: 7, vacuum: 4, sweep: 3, stress_reversal: 1, level_rejection: 2,
 };
 /** Time each kind may take at most, reserved in the plan. */
 const RESERVE_US: Record<EpisodeKind, number> = {
@@ -42,10 +44,16 @@ const RESERVE_US: Record<EpisodeKind, number> = {
   spoof: 10 * US_PER_SECOND,
   vacuum: 80 * US_PER_SECOND,
   sweep: 150 * US_PER_SECOND,
+  stress_reversal: 42 * US_PER_MINUTE,
+  level_rejection: 11 * US_PER_MINUTE,
 };
+/** Kinds planted only in the overlap of busy hours (08:15-20:00 UTC), where desks trade them. */
+const SESSION_ONLY: readonly EpisodeKind[] = ['stress_reversal', 'level_rejection'];
 const GUARD_US = 8 * US_PER_MINUTE;
 const SPOOF_GUARD_US = 90 * US_PER_SECOND;
-const KINDS: readonly EpisodeKind[] = ['compression_breakout', 'sweep', 'iceberg', 'vacuum', 'spoof'];
+const KINDS: readonly EpisodeKind[] = [
+  'stress_reversal', 'compression_breakout', 'level_rejection', 'sweep', 'iceberg', 'vacuum', 'spoof',
+];
 
 /** Returns the episode plan of one day: start times sorted, windows disjoint. */
 export function planDay(rng: Rng, dayStart: number): Planned[] {
@@ -55,7 +63,10 @@ export function planDay(rng: Rng, dayStart: number): Planned[] {
     for (let k = 0; k < n; k++) {
       const guard = kind === 'spoof' ? SPOOF_GUARD_US : GUARD_US;
       for (let attempt = 0; attempt < 400; attempt++) {
-        const startUs = dayStart + sampleStartSeconds(rng, RESERVE_US[kind]) * US_PER_SECOND;
+        const sec = SESSION_ONLY.includes(kind)
+          ? Math.floor(rng.between(8.25 * 3600, 20 * 3600 - RESERVE_US[kind] / US_PER_SECOND))
+          : sampleStartSeconds(rng, RESERVE_US[kind]);
+        const startUs = dayStart + sec * US_PER_SECOND;
         const lo = startUs - guard;
         const hi = startUs + RESERVE_US[kind] + guard;
         if (placed.some((p) => lo < p.hi && p.lo < hi)) continue;
@@ -124,6 +135,10 @@ export class EpisodeRunner {
         return new Vacuum(m, this.emit);
       case 'sweep':
         return new Sweep(m, this.emit);
+      case 'stress_reversal':
+        return new StressReversal(m, this.emit);
+      case 'level_rejection':
+        return new LevelRejection(m, this.emit);
     }
   }
 }

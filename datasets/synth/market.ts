@@ -97,6 +97,8 @@ export class Market {
   runDay(d: number): void {
     const dayStart = this.fromUs + d * US_PER_DAY;
     this.sink.depth(dayStart, this.book.snapshot());
+    this.taker.dayPxLots = 0;
+    this.taker.dayLots = 0;
     this.runner.planDay(dayStart, d);
     for (let b = 0; b < BATCHES_PER_DAY; b++) this.batch(dayStart, b);
   }

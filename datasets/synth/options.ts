@@ -27,9 +27,10 @@ export interface ScaleConfig {
 }
 
 export const SCALES: Readonly<Record<'small' | 'btc-day', ScaleConfig>> = {
-  // About 30-40k trades and 30-50k depth diffs per day: the embedded sample.
+  // About 30-40k trades and 30-50k depth diffs per day: the embedded sample. 330 levels cover
+  // about 6% either side, so a day that trends a few percent stays inside its snapshot.
   small: {
-    levels: 250, gapTicksTop: 60, gapPerTick: 0.012, levelQtyBtc: 0.3, ordersPerSec: 0.33,
+    levels: 330, gapTicksTop: 60, gapPerTick: 0.012, levelQtyBtc: 0.3, ordersPerSec: 0.33,
     takerMedianBtc: 0.0015, requotesPerSec: 0.1, churnPerSec: 0.06, churnDepth: 10,
   },
   // About 1M trades and 860k depth diffs per day (a diff in nearly every 100 ms batch).
@@ -75,7 +76,8 @@ export interface MarketSink {
   kline(ts: number, kline: Kline): void;
 }
 
-export type EpisodeKind = 'compression_breakout' | 'iceberg' | 'spoof' | 'vacuum' | 'sweep';
+export type EpisodeKind =
+  | 'compression_breakout' | 'iceberg' | 'spoof' | 'vacuum' | 'sweep' | 'stress_reversal' | 'level_rejection';
 export type SideLabel = 'BID' | 'ASK' | null;
 
 /** One planted, labelled episode; times are µs, prices USDT. */

@@ -30,6 +30,9 @@ interface Evidence {
   lo: number;
   hi: number;
   lastPx: number;
+  /** Taker buy and sell lots (stress: during the burst; level rejection: in the spike minute). */
+  buys: number;
+  sells: number;
 }
 
 export class EpisodeProbe {
@@ -42,6 +45,7 @@ export class EpisodeProbe {
     this.ev = eps.map((e) => ({
       e, side: e.side === 'ASK' ? ASK : BID, px: tk(e.price), before: NaN, after: NaN, atEnd: NaN, tradesAt: 0,
       executed: 0, lastTradeTs: -Infinity, refills: 0, quickRefills: 0, voidHits: 0, lo: Infinity, hi: -Infinity, lastPx: NaN,
+      buys: 0, sells: 0,
     }));
   }
 
@@ -69,6 +73,7 @@ export class EpisodeProbe {
         x.lastTradeTs = ts;
       }
       if (e.kind === 'compression_breakout') this.compressionTrade(x, ts, px);
+      if (e.kind === 'stress_reversal' || e.kind === 'level_rejection') this.spanTrade(x, ts, side, px, lots);
       if (e.kind === 'sweep') {
         if (side === x.side && ts < e.start_us + (e.meta.sweep_ms as number) * 1000) {
           x.lo = Math.min(x.lo, px);
@@ -77,6 +82,19 @@ export class EpisodeProbe {
         x.lastPx = px;
       }
     }
+  }
+
+  private spanTrade(x: Evidence, ts: number, side: number, px: number, lots: number): void {
+    const m = x.e.meta;
+    const from = x.e.kind === 'stress_reversal' ? x.e.start_us : (m.spike_us as number);
+    const to = x.e.kind === 'stress_reversal' ? (m.burst_end_us as number) : x.e.end_us;
+    x.lastPx = px;
+    if (ts < from || ts > to) return;
+    x.lo = Math.min(x.lo, px);
+    x.hi = Math.max(x.hi, px);
+    // A taker sell hits the bid.
+    if (side === BID) x.sells += lots;
+    else x.buys += lots;
   }
 
   private compressionTrade(x: Evidence, ts: number, px: number): void {
@@ -175,6 +193,28 @@ const CHECKS: Record<Episode['kind'], (x: Evidence) => string | null> = {
     const p0 = tk(m.p0 as number);
     const retrace = (x.px - x.lastPx) / (x.px - p0);
     return retrace < 0.4 ? `retrace ${retrace.toFixed(2)} under 0.4` : null;
+  },
+  stress_reversal: (x) => {
+    const e = x.e;
+    const up = e.meta.direction === 'UP';
+    if ((up ? x.hi : x.lo) !== x.px) return `burst extreme ${up ? x.hi : x.lo} is not the label price ${x.px}`;
+    const p0 = tk(e.meta.p0 as number);
+    const move = (x.px - p0) / p0;
+    if (!(Math.abs(move) >= 80e-4)) return `burst moves ${(move * 1e4).toFixed(1)} bps, under 80`;
+    const share = (up ? x.buys : x.sells) / (x.buys + x.sells);
+    if (!(share >= 0.75)) return `burst flow only ${share.toFixed(2)} on the burst side`;
+    const back = (x.px - x.lastPx) / (x.px - p0);
+    return back < 0.1 || back > 0.8 ? `gives back ${back.toFixed(2)} of the burst, not 0.1-0.8` : null;
+  },
+  level_rejection: (x) => {
+    const e = x.e;
+    const up = e.meta.direction === 'UP';
+    if (up ? !(x.lo < x.px) : !(x.hi > x.px)) return `spike minute ${x.lo}..${x.hi} does not cross the level ${x.px}`;
+    if (up ? !(x.lastPx > x.px) : !(x.lastPx < x.px)) return `closes at ${x.lastPx}, not back on the level's side`;
+    const wick = up ? (x.lastPx - x.lo) / (x.hi - x.lo) : (x.hi - x.lastPx) / (x.hi - x.lo);
+    if (!(wick >= 0.7)) return `close is ${wick.toFixed(2)} of the range from the spike, under 0.7`;
+    const net = up ? x.buys - x.sells : x.sells - x.buys;
+    return !(net >= 1e5) ? `net flow ${net} lots against the spike, under 1 BTC` : null;
   },
   compression_breakout: (x) => {
     const e = x.e;

@@ -25,6 +25,9 @@ export class Taker {
   batchTrades = 0;
   /** Price (ticks) of the last trade. */
   lastPx = NaN;
+  /** Sums of price x lots and lots of the current UTC day's trades (the day VWAP episodes aim at). */
+  dayPxLots = 0;
+  dayLots = 0;
 
   constructor(
     private readonly book: SynthBook,
@@ -41,6 +44,11 @@ export class Taker {
     this.size[i] = lots;
     this.limit[i] = limit;
     this.order[i] = i;
+  }
+
+  /** Returns the day VWAP so far in ticks (NaN before the day's first trade). */
+  dayVwap(): number {
+    return this.dayLots > 0 ? this.dayPxLots / this.dayLots : NaN;
   }
 
   /** Runs the queued orders in time order (ties keep queue order) and clears the queue. */
@@ -81,6 +89,8 @@ export class Taker {
       if (px < this.batchMin) this.batchMin = px;
       this.batchTrades++;
       this.lastPx = px;
+      this.dayPxLots += px * fill;
+      this.dayLots += fill;
       left -= fill;
     }
   }

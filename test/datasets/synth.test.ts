@@ -207,13 +207,39 @@ describe('datasets > synth', () => {
       expect(e.end_us).toBeGreaterThan(e.start_us);
       expect(e.end_us).toBeLessThan(FROM + 24 * 60 * MIN);
       expect(e.price).toBeGreaterThan(30_000);
-      expect(e.side === null).toBe(e.kind === 'compression_breakout');
+      expect(e.side === null).toBe(e.kind === 'compression_breakout' || e.kind === 'stress_reversal');
       if (e.lo !== undefined) expect(e.hi as number).toBeGreaterThan(e.lo);
     }
   });
 
   it('labels match what the stream shows for each episode', () => {
     expect(checkEpisodes(b.c.probe, b.labels)).toEqual([]);
+  });
+
+  it('plants stress reversals and level rejections in busy hours, each checked against the stream', () => {
+    // The probe's checks for these kinds (probe.ts): a stress burst reaches the labelled extreme
+    // >= 80 bps from its start with >= 75% of taker volume on its side, then gives back 10-80%; a
+    // level rejection trades through the level and closes the minute back on its side, >= 0.7 of
+    // the range from the spike, with >= 1 BTC net taker flow against the spike.
+    const eps = b.labels.episodes;
+    for (const k of ['stress_reversal', 'level_rejection'] as const) {
+      const of = eps.filter((e) => e.kind === k);
+      expect(of.length, k).toBeGreaterThanOrEqual(1);
+      for (const e of of) expect(inHours(e, 8, 20), k).toBe(true);
+    }
+    const bad = checkEpisodes(b.c.probe, { episodes: eps.filter((e) => e.kind === 'stress_reversal' || e.kind === 'level_rejection') });
+    expect(bad).toEqual([]);
+    // A doctored label fails: a level rejection whose level is moved 50 bps away is not crossed.
+    const lr = eps.find((e) => e.kind === 'level_rejection') as Episode;
+    const moved = { ...lr, price: Math.round(lr.price * 0.995 * 100) / 100 };
+    const probe = new EpisodeProbe({ episodes: [moved] });
+    const c = new Checker(null);
+    generateMarket({ seed: 11, fromUs: FROM, days: 1, scale: 'small' }, {
+      trade: (ts, t) => { c.trade(ts, t); probe.trade(ts, t.isBuyerMaker ? BID : ASK, ticks(t.price), lots(t.qty)); },
+      depth: (ts, d) => c.depth(ts, d),
+      kline: (ts, k) => c.kline(ts, k),
+    });
+    expect(checkEpisodes(probe, { episodes: [moved] }).length).toBe(1);
   });
 
   it('refuses a start that is not a UTC midnight, and a zero day count', () => {

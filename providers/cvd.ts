@@ -1,3 +1,4 @@
+import { admitToBar } from '../core/bar-admission.ts';
 import { z } from 'zod';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import { KLINE_CLOSE_OFFSET_US, type Kline, type QxEvent, type Trade } from '../core/event.ts';
@@ -82,18 +83,11 @@ export const cvd: Component<CvdParams, CvdState> = {
   },
 };
 
-/** Rejects an input older than the last one or inside an already closed bar (SPEC §0.2 ORDER_VIOLATION). */
+/** Admits an input by the shared bar rule (core/bar-admission.ts), counting an ORDER_VIOLATION. */
 function admit(s: CvdState, ts: number, barOpen: number): boolean {
-  if (ts < s.lastTs || barOpen <= s.lastClosed) {
-    s.violations++;
-    return false;
-  }
-  s.lastTs = ts;
-  if (!s.started) {
-    s.started = true;
-    if (ts > barOpen) s.partialBar = barOpen;
-  }
-  return true;
+  if (admitToBar(s, ts, barOpen)) return true;
+  s.violations++;
+  return false;
 }
 
 function onTrade(s: CvdState, ev: QxEvent<Trade>, ctx: Ctx<CvdParams>): void {

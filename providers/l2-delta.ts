@@ -1,3 +1,4 @@
+import { admitToBar } from '../core/bar-admission.ts';
 import { z } from 'zod';
 import { ASK, BID, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
@@ -86,18 +87,11 @@ function zeros(n: number): number[] {
   return new Array<number>(n).fill(0);
 }
 
-/** Rejects an input older than the last one or inside an already closed bar (SPEC §0.2 ORDER_VIOLATION). */
+/** Admits an input by the shared bar rule (core/bar-admission.ts), counting an ORDER_VIOLATION. */
 function admit(s: L2DeltaState, ts: number, barOpen: number): boolean {
-  if (ts < s.lastTs || barOpen <= s.lastClosed) {
-    s.violations++;
-    return false;
-  }
-  s.lastTs = ts;
-  if (!s.started) {
-    s.started = true;
-    if (ts > barOpen) s.partialBar = barOpen;
-  }
-  return true;
+  if (admitToBar(s, ts, barOpen)) return true;
+  s.violations++;
+  return false;
 }
 
 function onDepth(s: L2DeltaState, ev: QxEvent<Depth>, ctx: Ctx<L2DeltaParams>): void {

@@ -1,3 +1,4 @@
+import { admitToBar } from '../core/bar-admission.ts';
 import { z } from 'zod';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import { KLINE_CLOSE_OFFSET_US, type Kline, type QxEvent, type Trade } from '../core/event.ts';
@@ -89,18 +90,11 @@ export const tbsr: Component<TbsrParams, TbsrState> = {
   },
 };
 
-/** Rejects an input older than the last one or inside an already closed bar (SPEC §0.2 ORDER_VIOLATION). */
+/** Admits an input by the shared bar rule (core/bar-admission.ts), counting an ORDER_VIOLATION. */
 function admit(s: TbsrState, ts: number, barOpen: number): boolean {
-  if (ts < s.lastTs || barOpen <= s.lastClosed) {
-    s.bits |= BIT_ORDER;
-    return false;
-  }
-  s.lastTs = ts;
-  if (!s.started) {
-    s.started = true;
-    if (ts > barOpen) s.partialBar = barOpen;
-  }
-  return true;
+  if (admitToBar(s, ts, barOpen)) return true;
+  s.bits |= BIT_ORDER;
+  return false;
 }
 
 function onTrade(s: TbsrState, ev: QxEvent<Trade>, ctx: Ctx<TbsrParams>): void {

@@ -17,12 +17,18 @@ export async function ensureSample(log: (s: string) => void): Promise<string> {
   const dir = join(cache, SAMPLE_KEY);
   if (existsSync(join(dir, 'manifest.json'))) return dir;
   log(`qx: generating the embedded sample (seed ${SAMPLE.seed}, ${SAMPLE.days} days from ${SAMPLE.from}) into ${dir} ...\n`);
-  const tmp = `${dir}.partial`;
+  // A private temp dir per process: two processes making the sample at once do not collide,
+  // and whichever renames first wins.
+  const tmp = `${dir}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   await synthToDataset(tmp, {
     seed: SAMPLE.seed, fromUs: parseDateUs(SAMPLE.from), days: SAMPLE.days, scale: SAMPLE.scale, symbol: SAMPLE.symbol,
   }, SAMPLE.format);
+  if (existsSync(join(dir, 'manifest.json'))) {
+    rmSync(tmp, { recursive: true, force: true });
+    return dir;
+  }
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   return dir;

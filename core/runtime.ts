@@ -4,6 +4,7 @@ import { canonical, digestAdd, digestHex, digestInit, type DigestState } from '.
 import { topicOf, type Component, type Ctx, type EmitOptions } from './component.ts';
 import type { Depth, Kline, Out, QxEvent, Trade } from './event.ts';
 import { US_PER_SECOND, secondCeil } from './time.ts';
+import { heapPop, heapPush, type Timer } from './timers.ts';
 
 // The deterministic scheduler (DESIGN §4–5). One input at a time, processed to completion:
 // timers and whole-second CLOCK ticks due at or before the input fire first; then the input
@@ -35,12 +36,6 @@ export interface RuntimeCounters {
   ticks: number;
 }
 
-interface Timer {
-  due: number;
-  id: number;
-  owner: number;
-  tag: string;
-}
 
 export interface RuntimeSnapshot {
   version: 1;
@@ -376,39 +371,4 @@ function push(map: Map<string, number[]>, key: string, value: number): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   else list.push(value);
-}
-
-function before(a: Timer, b: Timer): boolean {
-  return a.due < b.due || (a.due === b.due && a.id < b.id);
-}
-
-function heapPush(h: Timer[], t: Timer): void {
-  h.push(t);
-  let i = h.length - 1;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!before(h[i], h[p])) break;
-    [h[i], h[p]] = [h[p], h[i]];
-    i = p;
-  }
-}
-
-function heapPop(h: Timer[]): Timer {
-  const top = h[0];
-  const last = h.pop() as Timer;
-  if (h.length > 0) {
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l], h[m])) m = l;
-      if (r < h.length && before(h[r], h[m])) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m], h[i]];
-      i = m;
-    }
-  }
-  return top;
 }

@@ -10,6 +10,7 @@ import { readManifest, type Manifest } from '../adapters/manifest.ts';
 import { configHash, effectiveParams, type RunConfig } from './config.ts';
 import { versions } from './versions.ts';
 import { ALL_COMPONENTS } from './registry.ts';
+import { EngineStates } from './engine-states.ts';
 
 // One backtest: replay a dataset through a runtime of the chosen components, optionally into a
 // run directory. Shared by `qx backtest`, `qx verify` and the tests.
@@ -32,6 +33,10 @@ export interface RunOptions {
   stopAfter?: number;
   /** Resume from a snapshot taken by a run with the same options. */
   resume?: RuntimeSnapshot;
+  /** Engine state files: restored at start, saved on every change that matters and at the end. */
+  stateDir?: string;
+  /** One-line messages for people (state recovery). */
+  log?: (line: string) => void;
 }
 
 export interface RunResult {
@@ -63,16 +68,19 @@ export function runBacktest(o: RunOptions): RunResult {
   }
   const writer = partial === undefined ? undefined : new RunWriter(partial);
   const emitted: Record<string, number> = {};
+  const states = o.stateDir === undefined ? undefined : new EngineStates(o.stateDir, EngineStates.enginesOf(o.components.map((c) => c.id)));
   const rt = new Runtime(o.components.map((c) => ({ component: c, params: params[c.id] })), {
     symbol: manifest.symbol,
     bookMode: o.config.bookMode,
     onEmit: (ev) => {
       emitted[ev.topic] = (emitted[ev.topic] ?? 0) + 1;
       writer?.write(ev);
+      states?.note(ev);
       o.onEmit?.(ev);
     },
   });
   if (o.resume !== undefined) rt.restore(o.resume);
+  if (states !== undefined) for (const line of states.restore(rt, fromUs, params, manifest.symbol)) o.log?.(line);
   const src = new ReplaySource(o.dataset, { fromUs, toUs });
   let skip = o.resume?.position ?? 0;
   let n = 0;
@@ -84,6 +92,7 @@ export function runBacktest(o: RunOptions): RunResult {
         continue;
       }
       rt.process(ev);
+      states?.flush(rt);
       n++;
       if (o.onProgress !== undefined && (n & (PROGRESS_EVERY - 1)) === 0) o.onProgress(rt.position, ev.ts, total);
       if (o.stopAfter !== undefined && rt.position >= o.stopAfter) {
@@ -94,6 +103,10 @@ export function runBacktest(o: RunOptions): RunResult {
     src.close();
   }
   rt.advanceTo(toUs - 1);
+  if (states !== undefined) {
+    states.flush(rt);
+    states.shutdown(rt);
+  }
   const result: RunResult = { digest: rt.digest(), counters: { ...rt.counters }, manifest, fromUs, toUs, emittedByTopic: emitted, runtime: rt };
   if (writer !== undefined && partial !== undefined && o.out !== undefined) {
     writer.close();

@@ -20,6 +20,7 @@ export function backtestCommand(io: Io): Command {
     .option('--to <date>', 'UTC day to stop before, YYYY-MM-DD (default: dataset end)')
     .option('--strategy <id>', 'engine to run: ald, cpbc, flip, vstr, lvl, vsw, or all (default: providers only)')
     .option('--config <file>', 'JSON configuration (see `qx config`)')
+    .option('--state-dir <dir>', 'engine state files: restored at start (current, .bak, fresh), saved on every change')
     .option('--out <dir>', 'run directory (default: runs/<time>-<strategy>)')
     .addOption(new Option('--no-write', 'do not write a run directory'))
     .addHelpText('after', `
@@ -40,6 +41,7 @@ export interface BacktestOptions {
   from?: string;
   to?: string;
   strategy?: string;
+  stateDir?: string;
   config?: string;
   out?: string;
   write?: boolean;
@@ -64,7 +66,7 @@ export async function backtest(opts: BacktestOptions, io: Io): Promise<BacktestO
   let started = false;
   try {
     const result = runBacktest({
-      dataset, fromUs, toUs, config, components, out,
+      dataset, fromUs, toUs, config, components, out, stateDir: opts.stateDir, log: (line) => io.err(`qx: ${line}\n`),
       onEmit: collector === undefined ? undefined : (ev) => collector.add(ev),
       beforeCommit: collector === undefined ? undefined : (dir) => {
         writeFileSync(join(dir, 'metrics.json'), JSON.stringify(collector.results(), null, 2) + '\n');

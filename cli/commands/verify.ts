@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { loadConfig } from '../config.ts';
-import { PROVIDERS } from '../registry.ts';
+import { ALL_COMPONENTS } from '../registry.ts';
 import { runBacktest, type RunOptions } from '../run.ts';
 import { ensureSample } from '../sample.ts';
 import { parseDateUs } from '../../core/time.ts';
@@ -22,7 +22,7 @@ export interface Check {
 
 export function verifyCommand(io: Io): Command {
   return new Command('verify')
-    .description('Check the determinism equalities (same digest twice, Parquet = Arrow, snapshot/resume)')
+    .description('Check the determinism equalities over every component (same digest twice, Parquet = Arrow, snapshot/resume)')
     .option('--dataset <dir>', 'dataset directory (default: the embedded sample)')
     .option('--from <date>', 'first UTC day, YYYY-MM-DD')
     .option('--to <date>', 'UTC day to stop before, YYYY-MM-DD')
@@ -34,7 +34,7 @@ Examples:
     .action(async (o: { dataset?: string; from?: string; to?: string; config?: string }) => {
       const dataset = o.dataset ?? (await ensureSample(io.err));
       const checks = verify({
-        dataset, config: loadConfig(o.config), components: PROVIDERS,
+        dataset, config: loadConfig(o.config), components: ALL_COMPONENTS,
         fromUs: o.from === undefined ? undefined : parseDateUs(o.from),
         toUs: o.to === undefined ? undefined : parseDateUs(o.to),
       });

@@ -4,12 +4,14 @@ import { parseDateUs } from '../core/time.ts';
 import { synthToDataset } from '../datasets/synth/index.ts';
 
 // The embedded default dataset: a small synthetic market made deterministically on first use
-// and cached, so `qx backtest` works on a fresh clone with no network. Its parameters are part
+// and cached, so `qx backtest` works on a fresh clone with no network. It runs from 2023-12-18 to
+// 2024-01-15: the README's `--from 2024-01-01` lies inside it, and a whole run has the two weeks
+// of warm-up that VPIN z (about 6 days) and the stress bounds need before every engine can trade. Its parameters are part
 // of its cache key, so a change makes a new sample instead of reusing a stale one.
 
 const ROOT = new URL('..', import.meta.url).pathname;
-export const SAMPLE = { seed: 20240101, from: '2024-01-01', days: 14, scale: 'small', format: 'arrow', symbol: 'BTCUSDT' } as const;
-const SAMPLE_KEY = `sample-v3-seed${SAMPLE.seed}-${SAMPLE.from}-${SAMPLE.days}d-${SAMPLE.scale}-${SAMPLE.format}`;
+export const SAMPLE = { seed: 20240101, from: '2023-12-18', days: 28, scale: 'small', format: 'arrow', symbol: 'BTCUSDT' } as const;
+const SAMPLE_KEY = `sample-v4-seed${SAMPLE.seed}-${SAMPLE.from}-${SAMPLE.days}d-${SAMPLE.scale}-${SAMPLE.format}`;
 
 /** Returns the sample dataset's directory, generating it first if it is not cached. */
 export async function ensureSample(log: (s: string) => void): Promise<string> {

@@ -9,7 +9,7 @@ import { ResultsCollector } from '../../reports/results.ts';
 
 // Goal: what a newcomer runs works on the embedded sample: `qx backtest --from 2024-01-01
 // --strategy ald` prints a results table and a digest, and each of the six engines trades at
-// least once over the sample's 14 days. Method: make (or reuse) the cached sample, run the CLI
+// least once over the sample (28 days to 2024-01-15). Method: make (or reuse) the cached sample, run the CLI
 // for `ald` and one all-engine replay, and count trades per engine.
 
 describe('e2e > embedded sample', () => {

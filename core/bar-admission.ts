@@ -22,3 +22,21 @@ export function admitToBar(s: BarAdmission, ts: number, barOpen: number): boolea
   }
   return true;
 }
+
+export interface InOrder {
+  lastTs: number;
+  orderViolations: number;
+  /** Raised on a violation; the next record carries the ORDER_VIOLATION flag and clears it. */
+  orderFlag: boolean;
+}
+
+/** Returns whether an input at `ts` is in time order; an earlier one is counted and flagged, never applied. */
+export function admitInOrder(s: InOrder, ts: number): boolean {
+  if (ts < s.lastTs) {
+    s.orderViolations++;
+    s.orderFlag = true;
+    return false;
+  }
+  s.lastTs = ts;
+  return true;
+}

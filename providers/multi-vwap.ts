@@ -1,3 +1,4 @@
+import { admitInOrder } from '../core/bar-admission.ts';
 import { z } from 'zod';
 import type { Component, Ctx } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
@@ -152,12 +153,7 @@ export const multiVwap: Component<MultiVwapParams, State> = {
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<MultiVwapParams>) {
     // Inputs must arrive in time order (SPEC §0.2); an earlier one is rejected, never applied.
-    if (ev.ts < s.lastTs) {
-      s.orderViolations++;
-      s.orderFlag = true;
-      return;
-    }
-    s.lastTs = ev.ts;
+    if (!admitInOrder(s, ev.ts)) return;
     const isTrade = ev.topic === s.tradeTopic;
     if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ev.ts) : (ev.payload as Kline).t;
     if (isTrade) onTrade(s, ev.ts, ev.payload as Trade, ctx.params);

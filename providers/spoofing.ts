@@ -165,21 +165,27 @@ function onDepth(s: State, ctx: Ctx<SpoofingParams>): void {
 
 function onIncrease(s: State, book: BookView, side: number, px: number, dq: number, m: number, ctx: Ctx<SpoofingParams>): void {
   const p = ctx.params;
-  // The threshold max(floor, P99) comes from the increments before this one (the floor alone
-  // while there are none); below the floor the quantile is not even looked up.
-  const pass = dq >= p.incFloorBtc && (s.inc.size === 0 || dq >= rqQuantile(s.inc, p.incQuantile));
+  // Where and how large first (cheap), then the threshold max(floor, P99) from the increments
+  // before this one (the floor alone while there are none): the quantile is looked up only for
+  // an increment that could become a candidate.
+  const pass = dq >= p.incFloorBtc && s.cands.length < p.candidatesMax && placedAsSpoof(book, side, px, m, p)
+    && (s.inc.size === 0 || dq >= rqQuantile(s.inc, p.incQuantile));
   rqPush(s.inc, dq);
-  if (!pass || s.cands.length >= p.candidatesMax) return;
-  const d = (1e4 * Math.abs(px - m)) / m;
-  if (d < p.distMinBps || d > p.distMaxBps) return;
-  const lv = book.px[side];
-  const t = p.topLevels;
-  if (t > 0 && !(lv.length > t && (side === BID ? px < lv[t - 1] : px > lv[t - 1]))) return;
+  if (!pass) return;
   for (const c of s.cands) if (c.side === side && c.p === px) return;
   s.cands.push({
-    side, p: px, dq, tAdd: ctx.now, mAdd: m, dAdd: d, rank: rqPctRank(s.inc, dq),
+    side, p: px, dq, tAdd: ctx.now, mAdd: m, dAdd: (1e4 * Math.abs(px - m)) / m, rank: rqPctRank(s.inc, dq),
     executed: 0, pending: 0, cancelled: 0, oppAtAdd: s.cumTaker[side === BID ? 0 : 1],
   });
+}
+
+/** Whether a level lies in the candidate distance band and outside the top levels of its side. */
+function placedAsSpoof(book: BookView, side: number, px: number, m: number, p: SpoofingParams): boolean {
+  const d = (1e4 * Math.abs(px - m)) / m;
+  if (d < p.distMinBps || d > p.distMaxBps) return false;
+  const lv = book.px[side];
+  const t = p.topLevels;
+  return t <= 0 || (lv.length > t && (side === BID ? px < lv[t - 1] : px > lv[t - 1]));
 }
 
 /** Splits a decrease at a candidate's price; returns the FLICKER it completes, if any. */

@@ -3,7 +3,7 @@ import { BID, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent } from '../core/event.ts';
 import { US_PER_MS } from '../core/time.ts';
-import { rqNew, rqPush, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
+import { swNew, swPush, swQuantile, type SortedWindow } from './sorted-window.ts';
 
 // SPEC §10, liquidity vacuum: at each whole second (the clock tick fires before any input at or
 // after that second, so it sees the book as of just before it), the depth within beta bps of
@@ -44,7 +44,7 @@ export type LiquidityVacuumParams = z.infer<typeof LiquidityVacuumParams>;
 interface Track {
   side: number;
   band: number;
-  base: RollingQuantile;
+  base: SortedWindow;
   /** Consecutive samples with rho <= startRatio, and the time of the first of them. */
   run: number;
   runStart: number;
@@ -94,7 +94,7 @@ export const liquidityVacuum: Component<LiquidityVacuumParams, State> = {
     depth: topicOf('depth', symbol),
     kline: topicOf('kline-1m', symbol),
     tracks: [0, 1].flatMap((side) => p.bandsBps.map((band) => ({
-      side, band, base: rqNew(p.baselineSamples), run: 0, runStart: 0, active: false, startUs: 0,
+      side, band, base: swNew(p.baselineSamples), run: 0, runStart: 0, active: false, startUs: 0,
       depth: NaN, baseline: NaN, ratio: NaN, covered: false, change: NONE, sampled: 0, edge: 0,
     }))),
     invalidSince: -1,
@@ -165,8 +165,8 @@ function sample(t: Track, book: BookView, m: number, ctx: Ctx<LiquidityVacuumPar
     return NONE;
   }
   const d = t.sampled;
-  const b = t.base.size >= p.baselineMin ? rqQuantile(t.base, 0.5) : NaN;
-  rqPush(t.base, d);
+  const b = t.base.size >= p.baselineMin ? swQuantile(t.base, 0.5) : NaN;
+  swPush(t.base, d);
   t.depth = d;
   t.baseline = b;
   t.ratio = b > 0 ? d / b : NaN;

@@ -1,0 +1,66 @@
+import { AssertionError } from '../core/assert.ts';
+
+// An exact rolling quantile over the last `cap` values for small windows (hundreds to a few
+// thousand), kept as one sorted Float64Array beside a ring of arrival order. An update is two
+// binary searches and at most two memmoves of contiguous memory. In a replay, where other work
+// evicts it from cache between samples, this touches a few cache lines instead of chasing the
+// separate block arrays of rolling-quantile.ts (measured there: 1.24 µs per push and median in
+// the liquidity vacuum's replay, against 0.25 µs on the same samples with a warm cache).
+// Typed arrays are plain data for the runtime's snapshots (structuredClone).
+
+export interface SortedWindow {
+  cap: number;
+  size: number;
+  head: number;
+  ring: Float64Array;
+  sorted: Float64Array;
+}
+
+/** Returns an empty window of `cap` values. */
+export function swNew(cap: number): SortedWindow {
+  if (!(Number.isInteger(cap) && cap >= 1)) throw new AssertionError(`sorted window cap must be a positive integer, was ${cap}`);
+  return { cap, size: 0, head: 0, ring: new Float64Array(cap), sorted: new Float64Array(cap) };
+}
+
+/** Adds `x`, evicting the oldest value when the window is full. */
+export function swPush(w: SortedWindow, x: number): void {
+  if (!Number.isFinite(x)) throw new AssertionError(`sorted window value must be finite, was ${x}`);
+  const s = w.sorted;
+  let n = w.size;
+  if (n === w.cap) {
+    const old = w.ring[w.head];
+    const i = lowerBound(s, n, old);
+    if (s[i] !== old) throw new AssertionError(`sorted window lost the expiring value ${old}`);
+    s.copyWithin(i, i + 1, n);
+    n--;
+  } else {
+    w.size++;
+  }
+  const j = lowerBound(s, n, x);
+  s.copyWithin(j + 1, j, n);
+  s[j] = x;
+  w.ring[w.head] = x;
+  w.head = w.head + 1 === w.cap ? 0 : w.head + 1;
+}
+
+/** Returns the type-7 quantile q in [0, 1] (R's default, numpy's 'linear'), NaN when empty. */
+export function swQuantile(w: SortedWindow, q: number): number {
+  const n = w.size;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const x = w.sorted[lo];
+  if (lo + 1 >= n || h === lo) return x;
+  return x + (h - lo) * (w.sorted[lo + 1] - x);
+}
+
+function lowerBound(a: Float64Array, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (a[m] < x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}

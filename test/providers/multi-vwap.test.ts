@@ -90,8 +90,11 @@ describe('providers > multi-vwap', () => {
       let v = 0;
       for (const t of ts) v += t.q * (t.p - m) ** 2;
       const sd = Math.sqrt(v / w);
-      expect(Math.abs(day.vwap - m)).toBeLessThanOrEqual(1e-9 * m);
-      expect(Math.abs(day.sigma - sd)).toBeLessThanOrEqual(1e-9 * m);
+      // Rounding error scales with the largest price summed, not the mean: a set spanning 0.01 to
+      // 100,000 has a tiny mean and a large spread (a failure at 1e-9 * mean showed this).
+      const scale = Math.max(...ts.map((t) => t.p));
+      expect(Math.abs(day.vwap - m)).toBeLessThanOrEqual(1e-9 * scale);
+      expect(Math.abs(day.sigma - sd)).toBeLessThanOrEqual(1e-9 * scale);
     }), { numRuns: 200 });
   });
 

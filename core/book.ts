@@ -36,6 +36,11 @@ export interface BookView {
   readonly changeNew: readonly number[];
   /** True when the last message was the first applied diff after a snapshot. */
   readonly firstAfterSync: boolean;
+  /** Number of levels on a side. */
+  levels(side: number): number;
+  /** Price and size of the level of rank i (0 = best) on a side, without building the views. */
+  levelPx(side: number, i: number): number;
+  levelQty(side: number, i: number): number;
   bestBid(): number;
   bestAsk(): number;
   bestBidQty(): number;
@@ -71,8 +76,8 @@ export class Book implements BookView {
   status: BookStatus = 'EMPTY';
   epoch = 0;
   lastUpdateId = -1;
-  px: [Float64Array, Float64Array];
-  qty: [Float64Array, Float64Array];
+  private pxView: [Float64Array, Float64Array];
+  private qtyView: [Float64Array, Float64Array];
   private bufPx: [Float64Array, Float64Array] = [new Float64Array(CAPACITY_MIN), new Float64Array(CAPACITY_MIN)];
   private bufQty: [Float64Array, Float64Array] = [new Float64Array(CAPACITY_MIN), new Float64Array(CAPACITY_MIN)];
   private readonly start: [number, number] = [CAPACITY_MIN >> 1, CAPACITY_MIN >> 1];
@@ -90,19 +95,41 @@ export class Book implements BookView {
   private synced = false;
 
   constructor(readonly mode: SyncMode = 'spot') {
-    this.px = [this.bufPx[BID].subarray(0, 0), this.bufPx[ASK].subarray(0, 0)];
-    this.qty = [this.bufQty[BID].subarray(0, 0), this.bufQty[ASK].subarray(0, 0)];
+    this.pxView = [this.bufPx[BID].subarray(0, 0), this.bufPx[ASK].subarray(0, 0)];
+    this.qtyView = [this.bufQty[BID].subarray(0, 0), this.bufQty[ASK].subarray(0, 0)];
   }
 
-  /** Points the public views at the live levels, when an insert or delete moved them. */
+  /** Views of the live levels, built lazily: a reader that only needs a few levels uses levelPx. */
+  get px(): [Float64Array, Float64Array] {
+    if (this.dirty) this.refresh();
+    return this.pxView;
+  }
+
+  get qty(): [Float64Array, Float64Array] {
+    if (this.dirty) this.refresh();
+    return this.qtyView;
+  }
+
+  levels(side: number): number {
+    return this.n[side];
+  }
+
+  levelPx(side: number, i: number): number {
+    return this.bufPx[side][this.start[side] + i];
+  }
+
+  levelQty(side: number, i: number): number {
+    return this.bufQty[side][this.start[side] + i];
+  }
+
+  /** Points the views at the live levels after an insert or delete moved them. */
   private refresh(): void {
-    if (!this.dirty) return;
     this.dirty = false;
     for (let side = 0; side < 2; side++) {
       const a = this.start[side];
       const b = a + this.n[side];
-      this.px[side] = this.bufPx[side].subarray(a, b);
-      this.qty[side] = this.bufQty[side].subarray(a, b);
+      this.pxView[side] = this.bufPx[side].subarray(a, b);
+      this.qtyView[side] = this.bufQty[side].subarray(a, b);
     }
   }
 
@@ -127,7 +154,6 @@ export class Book implements BookView {
     this.lastUpdateId = d.u;
     this.applySide(BID, d.bidPx, d.bidQty);
     this.applySide(ASK, d.askPx, d.askQty);
-    this.refresh();
     if (this.crossed()) return this.invalidate('CROSSED');
     return 'APPLIED';
   }
@@ -140,15 +166,14 @@ export class Book implements BookView {
     this.dirty = true;
     this.applySide(BID, d.bidPx, d.bidQty);
     this.applySide(ASK, d.askPx, d.askQty);
-    this.refresh();
     this.changeCount = 0;
     this.epoch++;
     this.lastUpdateId = d.u;
     this.synced = false;
-    const bids = this.px[BID];
-    const asks = this.px[ASK];
-    this.minBid = bids.length > 0 ? bids[bids.length - 1] : NaN;
-    this.maxAsk = asks.length > 0 ? asks[asks.length - 1] : NaN;
+    const bids = this.n[BID];
+    const asks = this.n[ASK];
+    this.minBid = bids > 0 ? this.levelPx(BID, bids - 1) : NaN;
+    this.maxAsk = asks > 0 ? this.levelPx(ASK, asks - 1) : NaN;
     if (this.crossed()) return this.invalidate('CROSSED');
     this.status = 'VALID';
     return 'SNAPSHOT';
@@ -161,9 +186,7 @@ export class Book implements BookView {
   }
 
   private crossed(): boolean {
-    const b = this.px[BID];
-    const a = this.px[ASK];
-    return b.length > 0 && a.length > 0 && b[0] >= a[0];
+    return this.n[BID] > 0 && this.n[ASK] > 0 && this.bestBid() >= this.bestAsk();
   }
 
   private applySide(side: number, prices: ArrayLike<number>, sizes: ArrayLike<number>): void {
@@ -271,20 +294,16 @@ export class Book implements BookView {
   }
 
   bestBid(): number {
-    const b = this.px[BID];
-    return b.length > 0 ? b[0] : NaN;
+    return this.n[BID] > 0 ? this.bufPx[BID][this.start[BID]] : NaN;
   }
   bestAsk(): number {
-    const a = this.px[ASK];
-    return a.length > 0 ? a[0] : NaN;
+    return this.n[ASK] > 0 ? this.bufPx[ASK][this.start[ASK]] : NaN;
   }
   bestBidQty(): number {
-    const q = this.qty[BID];
-    return q.length > 0 ? q[0] : 0;
+    return this.n[BID] > 0 ? this.bufQty[BID][this.start[BID]] : 0;
   }
   bestAskQty(): number {
-    const q = this.qty[ASK];
-    return q.length > 0 ? q[0] : 0;
+    return this.n[ASK] > 0 ? this.bufQty[ASK][this.start[ASK]] : 0;
   }
   mid(): number {
     return (this.bestBid() + this.bestAsk()) / 2;

@@ -181,7 +181,7 @@ function applyChanges(s: State, book: BookView, now: number, tauUs: number): voi
 function trackBest(s: State, book: BookView, side: number, now: number): void {
   const open = s.eps[2 * side];
   const next = s.eps[2 * side + 1];
-  const best = book.px[side].length > 0 ? book.px[side][0] : NaN;
+  const best = book.levels(side) > 0 ? book.levelPx(side, 0) : NaN;
   if (!open.active) {
     if (!Number.isNaN(best)) start(s, open, book, side, best, now);
     return;
@@ -198,7 +198,7 @@ function trackBest(s: State, book: BookView, side: number, now: number): void {
 
 /** Opens an episode at best level p; D0 is its quantity before this message if that was larger. */
 function start(s: State, ep: Episode, book: BookView, side: number, p: number, now: number): void {
-  let d0 = book.qty[side][0];
+  let d0 = book.levelQty(side, 0);
   for (let k = 0; k < book.changeCount; k++) {
     if (book.changeSide[k] === side && book.changePx[k] === p && book.changeOld[k] > d0) d0 = book.changeOld[k];
   }
@@ -299,7 +299,7 @@ function publish(s: State, ctx: Ctx<HiddenLiquidityParams>, ep: Episode, side: n
 function onClock(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
   const book = ctx.book;
   if (ctx.params.qMinFixed !== null || book.status !== 'VALID') return;
-  if (book.qty[BID].length > 0) rqPush(s.tob, book.qty[BID][0]);
-  if (book.qty[ASK].length > 0) rqPush(s.tob, book.qty[ASK][0]);
+  if (book.levels(BID) > 0) rqPush(s.tob, book.levelQty(BID, 0));
+  if (book.levels(ASK) > 0) rqPush(s.tob, book.levelQty(ASK, 0));
   s.qMinStale = true;
 }

@@ -20,18 +20,16 @@ const NO_ASK = Number.MAX_VALUE;
 
 /** Adds e_n of every level to the bar sums and moves prev to the current book. */
 export function accumulate(s: OfiState, book: BookView): void {
-  const bidPx = book.px[BID];
-  const askPx = book.px[ASK];
-  const bidQty = book.qty[BID];
-  const askQty = book.qty[ASK];
+  const nBid = book.levels(BID);
+  const nAsk = book.levels(ASK);
   const lpu = s.lpu;
   for (let j = 0; j < s.ofi.length; j++) {
-    const hasBid = j < bidPx.length;
-    const hasAsk = j < askPx.length;
-    const b = hasBid ? bidPx[j] : 0;
-    const qb = hasBid ? Math.round(bidQty[j] * lpu) : 0;
-    const a = hasAsk ? askPx[j] : NO_ASK;
-    const qa = hasAsk ? Math.round(askQty[j] * lpu) : 0;
+    const hasBid = j < nBid;
+    const hasAsk = j < nAsk;
+    const b = hasBid ? book.levelPx(BID, j) : 0;
+    const qb = hasBid ? Math.round(book.levelQty(BID, j) * lpu) : 0;
+    const a = hasAsk ? book.levelPx(ASK, j) : NO_ASK;
+    const qa = hasAsk ? Math.round(book.levelQty(ASK, j) * lpu) : 0;
     const pb = s.prevBidPx[j];
     const pa = s.prevAskPx[j];
     let e = 0;
@@ -49,14 +47,14 @@ export function accumulate(s: OfiState, book: BookView): void {
 
 /** Sets prev to the current book without an e_n (the first diff after a sync). */
 export function savePrev(s: OfiState, book: BookView): void {
-  const bidPx = book.px[BID];
-  const askPx = book.px[ASK];
+  const nBid = book.levels(BID);
+  const nAsk = book.levels(ASK);
   for (let j = 0; j < s.ofi.length; j++) {
-    const hasBid = j < bidPx.length;
-    const hasAsk = j < askPx.length;
-    s.prevBidPx[j] = hasBid ? bidPx[j] : 0;
-    s.prevBidQty[j] = hasBid ? Math.round(book.qty[BID][j] * s.lpu) : 0;
-    s.prevAskPx[j] = hasAsk ? askPx[j] : NO_ASK;
-    s.prevAskQty[j] = hasAsk ? Math.round(book.qty[ASK][j] * s.lpu) : 0;
+    const hasBid = j < nBid;
+    const hasAsk = j < nAsk;
+    s.prevBidPx[j] = hasBid ? book.levelPx(BID, j) : 0;
+    s.prevBidQty[j] = hasBid ? Math.round(book.levelQty(BID, j) * s.lpu) : 0;
+    s.prevAskPx[j] = hasAsk ? book.levelPx(ASK, j) : NO_ASK;
+    s.prevAskQty[j] = hasAsk ? Math.round(book.levelQty(ASK, j) * s.lpu) : 0;
   }
 }

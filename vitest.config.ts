@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/setup.ts'],
-    testTimeout: 120_000,
+    // Generous: CI runs on 2 shared cores; the longest test (every engine over the 28-day sample) takes ~1.5 min.
+    testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,

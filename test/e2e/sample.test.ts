@@ -21,7 +21,7 @@ describe('e2e > embedded sample', () => {
     expect(code, err).toBe(0);
     expect(out).toMatch(/^\s+ald\s+\d+\s+\d+\s+\d+/m);
     expect(out).toMatch(/^digest [0-9a-f]{64}$/m);
-  });
+  }, 600_000);
 
   it('each of the six engines trades at least once on the sample', async () => {
     const dataset = await ensureSample(() => {});
@@ -33,5 +33,5 @@ describe('e2e > embedded sample', () => {
     const trades = Object.fromEntries(collector.results().map((r) => [r.engine, r.trades]));
     console.log('trades per engine on the sample:', JSON.stringify(trades));
     for (const id of ENGINE_IDS) expect(trades[id], `engine ${id}`).toBeGreaterThanOrEqual(1);
-  });
+  }, 600_000);
 });

@@ -42,8 +42,6 @@ export function strategyComponents(engines: readonly string[]): Component[] {
   return upstreamClosure(ALL_COMPONENTS, engines);
 }
 
-export const RAW_KINDS = ['raw-trades', 'depth', 'kline-1m'] as const;
-
 /**
  * Returns the components needed to produce `targets` (component ids), found by walking topics
  * upstream, in registry order.

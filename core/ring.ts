@@ -29,12 +29,6 @@ export function ringAt(r: Ring, i: number): number {
   return r.buf[k];
 }
 
-/** Returns the newest value, or NaN when empty. */
-export function ringLast(r: Ring): number {
-  if (r.size === 0) return NaN;
-  return r.buf[r.head === 0 ? r.cap - 1 : r.head - 1];
-}
-
 /** Returns the values oldest first (a copy). */
 export function ringValues(r: Ring): number[] {
   const out = new Array<number>(r.size);

@@ -39,6 +39,11 @@ export interface Component<P = any, S = any> {
   readonly layer: Layer;
   /** Topic kinds consumed: raw (`raw-trades`, `depth`, `kline-1m`), derived, or `clock`. */
   readonly inputs: readonly string[];
+  /**
+   * Optional: the inputs these parameters need, a subset of `inputs` (an engine in bar fill
+   * mode reads no trades). The runtime subscribes to these only.
+   */
+  inputsFor?(params: P): readonly string[];
   /** Topic kinds produced. */
   readonly outputs: readonly string[];
   /** Zod schema of the parameters, every one defaulted. */
@@ -53,6 +58,13 @@ export interface Component<P = any, S = any> {
    * generators evaluate here, so they see every provider's output for a bar close.
    */
   settle?(state: S, ctx: Ctx<P>): void;
+  /**
+   * Optional: runs once before the first input after `Runtime.replaceState` gave the component
+   * a state from outside the run (an engine's state file), to set the timers that state needs.
+   * `at` is that input's time; timers set here keep their due times, so those already past
+   * fire before the input, in order, as they would have in an uninterrupted run.
+   */
+  resume?(state: S, ctx: Ctx<P>, at: number): void;
 }
 
 /** Returns the full topic of a kind for a symbol (`execution-commands-*` carries no symbol). */

@@ -63,6 +63,8 @@ interface Slot {
   outTopic: Map<string, { topic: string; subscribers: number[]; index: number }>;
   emitSeq: number[];
   inbox: QxEvent[];
+  /** Set by replaceState: the component's resume hook runs before the next input. */
+  resumePending: boolean;
 }
 
 const TIMER_TOPIC = 'timer';
@@ -113,6 +115,7 @@ export class Runtime {
   private lastKlineT = -Infinity;
   private recvTs = 0;
   private hi = -1;
+  private resumePending = false;
 
   constructor(specs: readonly ComponentSpec[], options: RuntimeOptions) {
     this.symbol = options.symbol;
@@ -127,7 +130,9 @@ export class Runtime {
     specs.forEach((spec, i) => {
       const c = spec.component;
       const params = c.params.parse(spec.params ?? {});
-      for (const kind of c.inputs) {
+      const inputs = c.inputsFor?.(params) ?? c.inputs;
+      assert(inputs.every((k) => c.inputs.includes(k)), `component '${c.id}' asks for inputs it does not declare`);
+      for (const kind of inputs) {
         const topic = topicOf(kind, this.symbol);
         const isRaw = topic === this.topics.trades || topic === this.topics.depth || topic === this.topics.kline;
         const from = produced.get(topic);
@@ -143,6 +148,7 @@ export class Runtime {
         outTopic: new Map(),
         emitSeq: c.outputs.map(() => 0),
         inbox: [],
+        resumePending: false,
       };
       this.slots.push(slot);
     });
@@ -160,6 +166,7 @@ export class Runtime {
     this.counters.inputs++;
     this.position++;
     if (!this.started) this.start(ev.ts);
+    if (this.resumePending) this.resume(ev.ts);
     this.fireDue(ev.ts);
     if (ev.ts >= this.now) this.now = ev.ts;
     else this.counters.late++;
@@ -184,6 +191,16 @@ export class Runtime {
   private start(ts: number): void {
     this.started = true;
     this.nextTick = this.clockSubscribers.length > 0 ? secondCeil(ts) : Infinity;
+  }
+
+  /** Runs the resume hook of every component whose state was replaced, in delivery order. */
+  private resume(at: number): void {
+    this.resumePending = false;
+    for (const slot of this.slots) {
+      if (!slot.resumePending) continue;
+      slot.resumePending = false;
+      slot.component.resume?.(slot.state, slot.ctx, at);
+    }
   }
 
   /** Drops duplicates (trade id, kline open time) and applies depth to the book. */
@@ -349,11 +366,16 @@ export class Runtime {
     Object.assign(this.counters, s.counters);
   }
 
-  /** Replaces one component's state (an engine restored from its state file). */
+  /**
+   * Replaces one component's state (an engine restored from its state file); its resume hook
+   * runs before the next input.
+   */
   replaceState(id: string, state: unknown): void {
     const slot = this.slots.find((s) => s.component.id === id);
     assert(slot !== undefined, `no component '${id}' in this runtime`);
     slot.state = structuredClone(state);
+    slot.resumePending = true;
+    this.resumePending = true;
   }
 
   /** Returns the component ids in delivery order. */

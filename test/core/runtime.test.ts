@@ -82,6 +82,43 @@ describe('core > runtime', () => {
     expect(sums).toEqual([{ sum: 1, got: 2 }, { sum: 3, got: 4 }]);
   });
 
+  it('subscribes a component to the inputs its parameters ask for', () => {
+    const picky: Component<{ trades: boolean }, { seen: string[] }> = {
+      ...recorder('picky', ['raw-trades', 'clock']),
+      params: z.strictObject({ trades: z.boolean().default(false) }),
+      inputsFor: (p) => (p.trades ? ['raw-trades', 'clock'] : ['clock']),
+    };
+    for (const trades of [false, true]) {
+      const rt = new Runtime([{ component: picky, params: { trades } }], { symbol: 'BTCUSDT' });
+      rt.process({ topic: 'raw-trades-btcusdt', ts: T0 + 500_000, recvTs: T0 + 500_000, key: 'BTCUSDT', seq: 0, payload: { id: 1, price: 1, qty: 1, isBuyerMaker: false } });
+      rt.advanceTo(T0 + S);
+      const seen = (rt.stateOf('picky') as { seen: string[] }).seen;
+      expect(seen).toEqual(trades ? ['raw-trades-btcusdt@500', 'clock@1000'] : ['clock@1000']);
+    }
+    const greedy = { ...picky, inputsFor: () => ['depth'] };
+    expect(() => new Runtime([{ component: greedy }], { symbol: 'BTCUSDT' })).toThrow(/does not declare/);
+  });
+
+  it('runs the resume hook of a replaced state once, before the next input, so past timers fire at their times', () => {
+    const calls: number[] = [];
+    const sleeper: Component<object, { due: number; seen: string[] }> = {
+      ...recorder('sleeper', ['raw-trades']),
+      init: () => ({ due: 0, seen: [] }),
+      resume(s, ctx, at) {
+        calls.push(at);
+        ctx.wakeAt(s.due, 'due');
+      },
+    };
+    const rt = new Runtime([{ component: sleeper }], { symbol: 'BTCUSDT' });
+    rt.replaceState('sleeper', { due: T0 + 300_000, seen: [] });
+    const trade = (ts: number, id: number) =>
+      rt.process({ topic: 'raw-trades-btcusdt', ts, recvTs: ts, key: 'BTCUSDT', seq: 0, payload: { id, price: 1, qty: 1, isBuyerMaker: false } });
+    trade(T0 + 900_000, 1);
+    trade(T0 + 950_000, 2);
+    expect(calls).toEqual([T0 + 900_000]);
+    expect((rt.stateOf('sleeper') as { seen: string[] }).seen).toEqual(['timer:due@300', 'raw-trades-btcusdt@900', 'raw-trades-btcusdt@950']);
+  });
+
   it('rejects a registry that is not topological', () => {
     expect(() => new Runtime([{ component: summer }, { component: echo }], { symbol: 'BTCUSDT' })).toThrow(/no earlier component/);
   });

@@ -275,22 +275,11 @@ export class Book implements BookView {
   /**
    * Returns the index of `price`, or where it would be inserted, in best-first order. Galloping
    * from the best level first: most updates land near the top, where this takes a few steps.
+   * One loop per side, so the comparison in the loop has no side test.
    */
   private search(side: number, price: number): number {
-    const px = this.bufPx[side];
-    const a = this.start[side];
-    const n = this.n[side];
-    const bid = side === BID;
-    let hi = 1;
-    while (hi < n && (bid ? px[a + hi - 1] > price : px[a + hi - 1] < price)) hi <<= 1;
-    let lo = hi >> 1;
-    if (hi > n) hi = n;
-    while (lo < hi) {
-      const m = (lo + hi) >>> 1;
-      if (bid ? px[a + m] > price : px[a + m] < price) lo = m + 1;
-      else hi = m;
-    }
-    return lo;
+    return side === BID ? searchDesc(this.bufPx[BID], this.start[BID], this.n[BID], price)
+      : searchAsc(this.bufPx[ASK], this.start[ASK], this.n[ASK], price);
   }
 
   bestBid(): number {
@@ -379,4 +368,40 @@ function move(a: Float64Array, target: number, from: number, to: number): void {
   } else {
     for (let k = len - 1; k >= 0; k--) a[target + k] = a[from + k];
   }
+}
+
+/** First rank i in [0, n) with px[a + i] <= price (bids, descending), or n. */
+function searchDesc(px: Float64Array, a: number, n: number, price: number): number {
+  if (n === 0 || px[a] <= price) return 0;
+  let lo = 1;
+  let hi = 2;
+  while (hi < n && px[a + hi - 1] > price) {
+    lo = hi;
+    hi <<= 1;
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (px[a + m] > price) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** First rank i in [0, n) with px[a + i] >= price (asks, ascending), or n. */
+function searchAsc(px: Float64Array, a: number, n: number, price: number): number {
+  if (n === 0 || px[a] >= price) return 0;
+  let lo = 1;
+  let hi = 2;
+  while (hi < n && px[a + hi - 1] < price) {
+    lo = hi;
+    hi <<= 1;
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (px[a + m] < price) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Out, QxEvent } from '../core/event.ts';
 import type { Runtime } from '../core/runtime.ts';
 import { loadState, saveState } from '../adapters/state-store.ts';
-import { ENGINE_IDS } from '../engines/registry.ts';
+import { ENGINE_IDS, TAPE_SUFFIX } from '../engines/registry.ts';
 import { restoreEngineState, shutdown, type EngineState } from '../engines/engine.ts';
 import type { EngineParams } from '../engines/params.ts';
 
@@ -12,7 +12,7 @@ import type { EngineParams } from '../engines/params.ts';
 // clock; during the run its state is saved after every step in which it accepted a signal,
 // sent a command or closed a trade; at the end it is saved in SHUTDOWN.
 
-const CHANGE = /^(execution-commands|trades|validation)-([a-z0-9]+)/;
+const CHANGE = /^(execution-commands|trades|validation)-([a-z0-9]+(?:-tape)?)(?:-[a-z0-9]+)?$/;
 
 export class EngineStates {
   private readonly dirty = new Set<string>();
@@ -24,8 +24,9 @@ export class EngineStates {
     mkdirSync(dir, { recursive: true });
   }
 
+  /** Returns the ids that are engines or their tape twins. */
   static enginesOf(ids: readonly string[]): string[] {
-    return ids.filter((id) => (ENGINE_IDS as readonly string[]).includes(id));
+    return ids.filter((id) => (ENGINE_IDS as readonly string[]).includes(id.endsWith(TAPE_SUFFIX) ? id.slice(0, -TAPE_SUFFIX.length) : id));
   }
 
   private path(id: string): string {

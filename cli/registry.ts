@@ -15,7 +15,7 @@ import { kalman } from '../providers/kalman.ts';
 import { volumeProfile } from '../providers/volume-profile.ts';
 import { multiVwap } from '../providers/multi-vwap.ts';
 import { SIGNALS } from '../signals/index.ts';
-import { ENGINE_IDS, engineById } from '../engines/registry.ts';
+import { ENGINE_IDS, TAPE_SUFFIX, engineById, tapeTwin } from '../engines/registry.ts';
 
 // The composition root's list of components, in delivery order: providers 1..14 (SPEC order),
 // then signal generators, then engines. Adding a component is one line here.
@@ -30,6 +30,9 @@ export const ENGINES: readonly Component[] = ENGINE_IDS.map((id) => engineById(i
 /** Every component, in delivery order: providers, signal generators, engines. */
 export const ALL_COMPONENTS: readonly Component[] = [...PROVIDERS, ...SIGNALS, ...ENGINES];
 
+/** Every component a config file may set: all of the above and the engines' tape twins. */
+export const CONFIGURABLE: readonly Component[] = [...ALL_COMPONENTS, ...ENGINE_IDS.map((id) => tapeTwin(id))];
+
 /** Returns the engine ids a `--strategy` value names (`all` or one id), or throws a one-line error. */
 export function parseStrategy(value: string): string[] {
   if (value === 'all') return [...ENGINE_IDS];
@@ -37,9 +40,34 @@ export function parseStrategy(value: string): string[] {
   throw new Error(`unknown strategy '${value}' (choose one of ${ENGINE_IDS.join(', ')}, or all)`);
 }
 
+/**
+ * How engine fills are resolved when one bar holds both stop and target (SPEC §17): 'bar'
+ * assumes the stop, 'tape' runs each engine's tape twin (`<id>-tape`), 'both' runs the two side
+ * by side so a report shows both.
+ */
+export type FillModes = 'bar' | 'tape' | 'both';
+export const FILL_MODES: readonly FillModes[] = ['bar', 'tape', 'both'];
+
+/** Returns the fill modes a `--fill-mode` value names, or throws a one-line error. */
+export function parseFillModes(value: string): FillModes {
+  if ((FILL_MODES as readonly string[]).includes(value)) return value as FillModes;
+  throw new Error(`unknown fill mode '${value}' (choose one of ${FILL_MODES.join(', ')})`);
+}
+
+/** Returns the ids of the engine components that run for `engines` under `modes`, in delivery order. */
+export function engineRunIds(engines: readonly string[], modes: FillModes = 'bar'): string[] {
+  const bar = modes === 'tape' ? [] : [...engines];
+  const tape = modes === 'bar' ? [] : engines.map((id) => `${id}${TAPE_SUFFIX}`);
+  return [...bar, ...tape];
+}
+
 /** Returns the components the engines need, walking topics upstream, in delivery order. */
-export function strategyComponents(engines: readonly string[]): Component[] {
-  return upstreamClosure(ALL_COMPONENTS, engines);
+export function strategyComponents(engines: readonly string[], modes: FillModes = 'bar'): Component[] {
+  const needed = upstreamClosure(ALL_COMPONENTS, engines);
+  if (modes === 'bar') return needed;
+  // Twins read what their engines read, so everything upstream of them is already here.
+  const twins = engines.map((id) => tapeTwin(id));
+  return [...needed.filter((c) => modes === 'both' || !engines.includes(c.id)), ...twins];
 }
 
 /**

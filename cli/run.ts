@@ -9,7 +9,7 @@ import { RunWriter } from '../adapters/run-writer.ts';
 import { readManifest, type Manifest } from '../adapters/manifest.ts';
 import { configHash, effectiveParams, type RunConfig } from './config.ts';
 import { versions } from './versions.ts';
-import { ALL_COMPONENTS } from './registry.ts';
+import { CONFIGURABLE } from './registry.ts';
 import { EngineStates } from './engine-states.ts';
 
 // One backtest: replay a dataset through a runtime of the chosen components, optionally into a
@@ -60,7 +60,7 @@ export function runBacktest(o: RunOptions): RunResult {
   const fromUs = o.fromUs ?? manifest.from_us;
   const toUs = o.toUs ?? manifest.to_us;
   if (toUs <= fromUs) throw new Error(`empty time range: --from ${isoUs(fromUs)} is not before --to ${isoUs(toUs)}`);
-  const params = effectiveParams(o.config, o.components, ALL_COMPONENTS.map((c) => c.id));
+  const params = effectiveParams(o.config, o.components, CONFIGURABLE.map((c) => c.id));
   const partial = o.out === undefined ? undefined : `${o.out}.partial`;
   if (partial !== undefined) {
     rmSync(partial, { recursive: true, force: true });

@@ -42,7 +42,8 @@ export const SIGNAL_KINDS = [
   'signal-uso-levelplays', 'signal-cse-phasetiming', 'signal-uso-voidswept',
 ] as const;
 
-export const ENGINE_TOPIC_IDS = ['ald', 'cpbc', 'flip', 'vstr', 'lvl', 'vsw'] as const;
+/** Engine ids with topics: the six engines and their tape-fill twins (`<id>-tape`, SPEC §17 "report both modes"). */
+export const ENGINE_TOPIC_IDS = ['ald', 'cpbc', 'flip', 'vstr', 'lvl', 'vsw'].flatMap((id) => [id, `${id}-tape`]);
 
 export const TOPICS: readonly TopicSpec[] = [
   { kind: 'raw-trades', family: 'raw', raw: TradeSchema },

@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import type { Component } from '../core/component.ts';
 import { makeEngine, type EngineConfig, type EngineState } from './engine.ts';
-import type { EngineParams } from './params.ts';
+import { EngineParams } from './params.ts';
 
-export { EngineParams } from './params.ts';
+export { EngineParams };
 
 // The six execution engines (seed "Execution Engines (6)", topics `execution-commands-<id>`).
 // Timing confirmation (cpbc, flip): a breakout or an inflection is traded only when a Phase
@@ -45,4 +46,22 @@ export function configById(id: string): EngineConfig {
 /** Returns a fresh engine component for `id`. */
 export function engineById(id: string): Component<EngineParams, EngineState> {
   return makeEngine(configById(id));
+}
+
+/** The suffix of a tape twin's id: `ald-tape` is `ald` with fills resolved from the trades. */
+export const TAPE_SUFFIX = '-tape';
+
+/**
+ * Returns the tape twin of engine `id` (SPEC §17: "report both modes"): the same engine under
+ * the id `<id>-tape`, on its own topics, with `fill_mode` 'tape' unless its config says otherwise.
+ * A backtest runs both, so a bar whose range held both stop and target is judged both ways.
+ */
+export function tapeTwin(id: string): Component<EngineParams, EngineState> {
+  const base = configById(id);
+  const twin = makeEngine({ ...base, id: `${base.id}${TAPE_SUFFIX}` });
+  const params = z.preprocess(
+    (raw) => (raw !== null && typeof raw === 'object' && !('fill_mode' in raw) ? { ...raw, fill_mode: 'tape' } : raw),
+    EngineParams,
+  ) as unknown as z.ZodType<EngineParams>;
+  return { ...twin, params };
 }

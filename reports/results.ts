@@ -36,7 +36,8 @@ interface EngineLog {
   rejected: Record<string, number>;
 }
 
-const FAMILY = /^(trades|equity|validation)-([a-z0-9]+)-/;
+/** Topic families of an engine's results; the id may carry the tape twin's suffix (`ald-tape`). */
+const FAMILY = /^(trades|equity|validation)-([a-z0-9]+(?:-tape)?)-[a-z0-9]+$/;
 
 export class ResultsCollector {
   private readonly logs = new Map<string, EngineLog>();

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config.ts';
-import { PROVIDERS, parseStrategy, strategyComponents } from '../registry.ts';
+import { PROVIDERS, engineRunIds, parseFillModes, parseStrategy, strategyComponents } from '../registry.ts';
 import { ResultsCollector, type EngineResult } from '../../reports/results.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ export function backtestCommand(io: Io): Command {
     .option('--from <date>', 'first UTC day, YYYY-MM-DD (default: dataset start)')
     .option('--to <date>', 'UTC day to stop before, YYYY-MM-DD (default: dataset end)')
     .option('--strategy <id>', 'engine to run: ald, cpbc, flip, vstr, lvl, vsw, or all (default: providers only)')
+    .option('--fill-mode <mode>', 'bar (stop first when a bar holds both levels), tape (the trades decide), or both side by side', 'both')
     .option('--config <file>', 'JSON configuration (see `qx config`)')
     .option('--state-dir <dir>', 'engine state files: restored at start (current, .bak, fresh), saved on every change')
     .option('--out <dir>', 'run directory (default: runs/<time>-<strategy>)')
@@ -26,7 +27,7 @@ export function backtestCommand(io: Io): Command {
     .addHelpText('after', `
 Examples:
   qx backtest --from 2024-01-01 --strategy ald
-  qx backtest --strategy all --to 2024-01-08
+  qx backtest --strategy all --to 2024-01-08 --fill-mode bar
   qx backtest --dataset ./datasets/synthetic --from 2024-01-02 --to 2024-01-04 --out runs/try1`)
     .action(async (opts: BacktestOptions) => {
       const { result, engines } = await backtest(opts, io);
@@ -41,6 +42,7 @@ export interface BacktestOptions {
   from?: string;
   to?: string;
   strategy?: string;
+  fillMode?: string;
   stateDir?: string;
   config?: string;
   out?: string;
@@ -56,8 +58,9 @@ export interface BacktestOutcome {
 export async function backtest(opts: BacktestOptions, io: Io): Promise<BacktestOutcome> {
   const config = loadConfig(opts.config);
   const engineIds = opts.strategy === undefined ? undefined : parseStrategy(opts.strategy);
-  const components = engineIds === undefined ? PROVIDERS : strategyComponents(engineIds);
-  const collector = engineIds === undefined ? undefined : new ResultsCollector(engineIds);
+  const modes = parseFillModes(opts.fillMode ?? 'both');
+  const components = engineIds === undefined ? PROVIDERS : strategyComponents(engineIds, modes);
+  const collector = engineIds === undefined ? undefined : new ResultsCollector(engineRunIds(engineIds, modes));
   const fromUs = opts.from === undefined ? undefined : parseDateUs(opts.from);
   const toUs = opts.to === undefined ? undefined : parseDateUs(opts.to);
   const dataset = opts.dataset ?? (await ensureSample(io.err));

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig, effectiveParams } from '../config.ts';
-import { ALL_COMPONENTS } from '../registry.ts';
+import { CONFIGURABLE } from '../registry.ts';
 import type { Io } from '../main.ts';
 
 // `qx config`: the effective configuration with every default filled in.
@@ -14,7 +14,7 @@ Examples:
   qx config > my.json        # edit, then: qx backtest --config my.json`)
     .action((o: { config?: string }) => {
       const config = loadConfig(o.config);
-      const all = ALL_COMPONENTS;
+      const all = CONFIGURABLE;
       const effective = { symbol: config.symbol, bookMode: config.bookMode, components: effectiveParams(config, all) };
       io.out(JSON.stringify(effective, null, 2) + '\n');
     });

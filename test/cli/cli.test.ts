@@ -57,7 +57,9 @@ describe('cli', () => {
     const lines = gunzipSync(readFileSync(join(out, 'topics', 'data-garch-volatility-forecast-5min-btcusdt.jsonl.gz'))).toString().trim().split('\n');
     expect(lines).toHaveLength(manifest.emitted['data-garch-volatility-forecast-5min-btcusdt']);
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-    expect(metrics.map((m: { engine: string }) => m.engine)).toEqual(['ald', 'cpbc', 'flip', 'vstr', 'lvl', 'vsw']);
+    const ids = ['ald', 'cpbc', 'flip', 'vstr', 'lvl', 'vsw'];
+    // Both fill modes by default: every engine, then every tape twin.
+    expect(metrics.map((m: { engine: string }) => m.engine)).toEqual([...ids, ...ids.map((id) => `${id}-tape`)]);
     expect(r.out).toMatch(/engine\s+signals\s+accepted\s+trades\s+win rate\s+PF\s+net PnL\s+max DD\s+Sharpe\s+Sortino\s+exposure\s+avg R/);
   });
 
@@ -91,9 +93,11 @@ describe('cli', () => {
     const r = await qx('config');
     expect(r.code).toBe(0);
     const cfg = JSON.parse(r.out);
-    expect(Object.keys(cfg.components)).toHaveLength(14 + 7 + 6);
+    expect(Object.keys(cfg.components)).toHaveLength(14 + 7 + 6 + 6);
     expect(cfg.components.garch.window).toBe(2880);
     expect(cfg.components.ald.rr).toBe(2);
+    expect(cfg.components.ald.fill_mode).toBe('bar');
+    expect(cfg.components['ald-tape'].fill_mode).toBe('tape');
   });
 
   it('synth writes a dataset with labels; the same seed twice gives identical files', async () => {

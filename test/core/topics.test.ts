@@ -23,7 +23,7 @@ describe('core > topic registry', () => {
     const seen = new Map<string, number>();
     const problems: string[] = [];
     runBacktest({
-      dataset: dir, config: RunConfigSchema.parse({}), components: strategyComponents([...ENGINE_IDS]),
+      dataset: dir, config: RunConfigSchema.parse({}), components: strategyComponents([...ENGINE_IDS], 'both'),
       onEmit: (ev: QxEvent<Out>) => {
         const kind = kindOfTopic(ev.topic, 'BTCUSDT');
         const schema = topicSpec(kind)?.types?.[ev.payload.type];

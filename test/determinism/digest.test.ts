@@ -14,7 +14,8 @@ import { synthDataset } from '../support/datasets.ts';
 // Method: one small synthetic day, replayed by the same function `qx backtest` uses.
 
 const config = RunConfigSchema.parse({});
-const ALL = strategyComponents([...ENGINE_IDS]);
+// Every engine runs beside its tape twin (SPEC §17 "report both modes"), as `qx backtest` does by default.
+const ALL = strategyComponents([...ENGINE_IDS], 'both');
 
 describe('determinism > digest', () => {
   it('same twice, Parquet = Arrow, snapshot/resume: every equality of qx verify passes', async () => {

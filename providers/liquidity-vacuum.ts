@@ -4,6 +4,7 @@ import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent } from '../core/event.ts';
 import { US_PER_MS } from '../core/time.ts';
 import { swNew, swPush, swQuantile, type SortedWindow } from './sorted-window.ts';
+import { bandDepths, bandEdge } from './liquidity-vacuum-bands.ts';
 
 // SPEC §10, liquidity vacuum: at each whole second (the clock tick fires before any input at or
 // after that second, so it sees the book as of just before it), the depth within beta bps of
@@ -58,16 +59,18 @@ interface Track {
   covered: boolean;
   /** The change made by the current tick's sample (NONE, START or END). */
   change: number;
-  /** Band depth at this tick, from one scan per side (bandDepths). */
+  /** Band depth, edge price and end rank at this tick (liquidity-vacuum-bands.ts). */
   sampled: number;
-  /** The band's edge price at this tick. */
   edge: number;
+  end: number;
 }
 
 interface State {
   depth: string;
   kline: string;
   tracks: Track[];
+  /** Per side, the indices of its tracks in ascending band order (bands are nested). */
+  bySide: number[][];
   /** Since when the book has not been VALID, -1 while it is. */
   invalidSince: number;
 }
@@ -95,8 +98,10 @@ export const liquidityVacuum: Component<LiquidityVacuumParams, State> = {
     kline: topicOf('kline-1m', symbol),
     tracks: [0, 1].flatMap((side) => p.bandsBps.map((band) => ({
       side, band, base: swNew(p.baselineSamples), run: 0, runStart: 0, active: false, startUs: 0,
-      depth: NaN, baseline: NaN, ratio: NaN, covered: false, change: NONE, sampled: 0, edge: 0,
+      depth: NaN, baseline: NaN, ratio: NaN, covered: false, change: NONE, sampled: 0, edge: 0, end: 0,
     }))),
+    bySide: [0, 1].map((side) => p.bandsBps.map((band, i) => ({ band, i: side * p.bandsBps.length + i }))
+      .sort((a, b) => a.band - b.band).map((x) => x.i)),
     invalidSince: -1,
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<LiquidityVacuumParams>) {
@@ -119,46 +124,19 @@ function onTick(s: State, ctx: Ctx<LiquidityVacuumParams>): void {
     return;
   }
   const m = book.mid();
-  bandDepths(s.tracks, book, m);
+  bandDepths(s.tracks, s.bySide, book, m);
   // Sample every band first, so a record can say whether all bands of its side are low.
-  for (const t of s.tracks) t.change = sample(t, book, m, ctx);
+  for (const t of s.tracks) t.change = sample(t, book, ctx);
   for (const t of s.tracks) {
     if (t.change === START) publish(s, t, 'START', ctx);
     else if (t.change === END) publish(s, t, 'END', ctx);
   }
 }
 
-/**
- * Sets every track's band depth with one walk of each side: the bands are nested, so a running
- * sum from the best level outwards passes each band's edge in turn. That sum adds the same
- * levels in the same order as `book.bandDepth`, so each band's depth is the same to the bit.
- */
-function bandDepths(tracks: Track[], book: BookView, m: number): void {
-  for (let side = 0; side < 2; side++) {
-    const bands: Track[] = [];
-    for (const t of tracks) {
-      if (t.side !== side) continue;
-      t.edge = bandEdge(side, m, t.band);
-      bands.push(t);
-    }
-    bands.sort((a, b) => a.band - b.band);
-    const px = book.px[side];
-    const qty = book.qty[side];
-    let sum = 0;
-    let k = 0;
-    for (let i = 0; i < px.length && k < bands.length; i++) {
-      const p = px[i];
-      while (k < bands.length && (side === BID ? p < bands[k].edge : p > bands[k].edge)) bands[k++].sampled = sum;
-      if (k < bands.length) sum += qty[i];
-    }
-    while (k < bands.length) bands[k++].sampled = sum;
-  }
-}
-
 /** Takes one sample of a band; returns the state change it causes. */
-function sample(t: Track, book: BookView, m: number, ctx: Ctx<LiquidityVacuumParams>): number {
+function sample(t: Track, book: BookView, ctx: Ctx<LiquidityVacuumParams>): number {
   const p = ctx.params;
-  const edge = bandEdge(t.side, m, t.band);
+  const edge = t.edge;
   t.covered = t.side === BID ? edge >= book.minBid : edge <= book.maxAsk;
   if (!t.covered && p.requireCoverage) {
     t.run = 0;
@@ -228,10 +206,6 @@ function allBands(s: State, t: Track): boolean {
 
 function voidsOf(book: BookView, t: Track, p: LiquidityVacuumParams): Void[] {
   return findVoids(book, t.side, book.mid(), t.band, p.tickSize, p.voidMinTicks, p.voidMinBps, p.voidsMax);
-}
-
-function bandEdge(side: number, m: number, band: number): number {
-  return side === BID ? m * (1 - band * 1e-4) : m * (1 + band * 1e-4);
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Ctx } from '../core/component.ts';
-import type { Trade } from '../core/event.ts';
 import { US_PER_SECOND } from '../core/time.ts';
-import { pendingPop, pendingPush, type Pending } from './spread-pending.ts';
+import { PENDING_STRIDE, type Pending } from './spread-pending.ts';
 
 // Per-trade effective, realized and impact costs of the spread provider (SPEC §9) [P2, P3]:
 //   ES = 2D(p - m-)/m-*1e4, RS = 2D(p - m5)/m-*1e4, PI = 2D(m5 - m-)/m-*1e4, D = +1 taker BUY.
@@ -9,6 +8,8 @@ import { pendingPop, pendingPush, type Pending } from './spread-pending.ts';
 // the mid just before that event is the book a timer at t+5s would read, since every input
 // reaches the provider. The backstop timer covers a quiet feed and is armed at most once per
 // second, so the runtime does not allocate a timer per trade. Sums are volume-weighted.
+// Queueing and resolution are on the per-trade path, so they live in spread-events.ts; this
+// module holds their state and the backstop timer.
 
 export const SPREAD_TIMER_TAG = 'spread-m5';
 
@@ -27,32 +28,6 @@ export interface CostState {
   flags: { overflow: boolean; unresolved: boolean };
 }
 
-/** Queues a trade with its pre-trade mid; a trade before the book is usable gets no ES. */
-export function costTrade(s: CostState, now: number, t: Trade, horizonUs: number, ctx: Pick<Ctx, 'wakeAt'>): void {
-  const m0 = s.curMid;
-  if (Number.isNaN(m0)) return;
-  if (!pendingPush(s.pending, now + horizonUs, t.isBuyerMaker ? -1 : 1, t.price, m0, t.qty)) s.flags.overflow = true;
-  else if (!s.timerSet) armTimer(s, ctx);
-}
-
-/** Resolves every queued trade due by `now` with `m5`, the mid just before this event. */
-export function costResolve(s: CostState, now: number, m5: number): void {
-  const q = s.pending;
-  while (q.size > 0 && q.due[q.head] <= now) {
-    const i = q.head;
-    if (Number.isNaN(m5)) s.flags.unresolved = true;
-    else {
-      const k = (2e4 * q.dir[i]) / q.m0[i];
-      const w = q.qty[i];
-      s.esSum += w * (k * (q.px[i] - q.m0[i]));
-      s.rsSum += w * (k * (q.px[i] - m5));
-      s.piSum += w * (k * (m5 - q.m0[i]));
-      s.qSum += w;
-    }
-    pendingPop(q);
-  }
-}
-
 /** Handles the backstop timer (due trades were resolved on entry) and re-arms it. */
 export function costTimer(s: CostState, now: number, ctx: Pick<Ctx, 'wakeAt'>): void {
   s.timerSet = false;
@@ -60,10 +35,13 @@ export function costTimer(s: CostState, now: number, ctx: Pick<Ctx, 'wakeAt'>): 
   if (s.pending.size > 0) armTimer(s, ctx);
 }
 
-/** Arms the backstop timer for the head trade, no earlier than a second after the last one. */
-function armTimer(s: CostState, ctx: Pick<Ctx, 'wakeAt'>): void {
+/**
+ * Arms the backstop timer for the head trade, no earlier than a second after the last one.
+ * Due trades must have been resolved (the head is the earliest trade still waiting).
+ */
+export function armTimer(s: CostState, ctx: Pick<Ctx, 'wakeAt'>): void {
   const q = s.pending;
-  const head = q.due[q.head];
+  const head = q.buf[q.head * PENDING_STRIDE];
   ctx.wakeAt(head > s.timerFloor ? head : s.timerFloor, SPREAD_TIMER_TAG);
   s.timerSet = true;
 }

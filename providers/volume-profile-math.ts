@@ -123,6 +123,54 @@ export function profileStats(
   const min = keys[0];
   const vols = new Array<number>(keys[keys.length - 1] - min + 1).fill(0);
   for (const k of keys) vols[k - min] = bins[k];
+  return volsStats(vols, min, binUsdt, lotsPerBtc, rows, share);
+}
+
+/**
+ * Bounds of a bin map's bins: every bin present lies in [lo, hi] (lo > hi when there is none).
+ * The bounds stay loose when edge bins empty; boundedStats tightens them.
+ */
+export interface BinBounds {
+  lo: number;
+  hi: number;
+}
+
+/** Returns the bounds of an empty bin map. */
+export function boundsNew(): BinBounds {
+  return { lo: Infinity, hi: -Infinity };
+}
+
+/** Widens the bounds to a bin. */
+export function boundsAdd(b: BinBounds, bin: number): void {
+  if (bin < b.lo) b.lo = bin;
+  if (bin > b.hi) b.hi = bin;
+}
+
+/**
+ * profileStats of a bin map whose bins lie within `b`: it reads bins lo..hi in order instead of
+ * listing, parsing and sorting the string keys (the profiles are recomputed twice at every bar
+ * close). Once the bounds are tightened to the first and last bin present, the volume array is
+ * the one profileStats builds, so the statistics are the same.
+ */
+export function boundedStats(
+  bins: Bins, b: BinBounds, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
+): ProfileStats | null {
+  while (b.lo <= b.hi && bins[b.lo] === undefined) b.lo++;
+  while (b.hi >= b.lo && bins[b.hi] === undefined) b.hi--;
+  if (b.lo > b.hi) {
+    b.lo = Infinity;
+    b.hi = -Infinity;
+    return null;
+  }
+  const vols = new Array<number>(b.hi - b.lo + 1);
+  for (let k = b.lo; k <= b.hi; k++) vols[k - b.lo] = bins[k] ?? 0;
+  return volsStats(vols, b.lo, binUsdt, lotsPerBtc, rows, share);
+}
+
+/** Statistics of `vols`, the volumes of bins min, min+1, ... */
+function volsStats(
+  vols: number[], min: number, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
+): ProfileStats | null {
   const va = valueArea(vols, rows, share);
   if (va === null) return null;
   const nodes = volumeNodes(vols);

@@ -1,17 +1,19 @@
-import { admitInOrder } from '../core/bar-admission.ts';
 import { z } from 'zod';
 import type { Component, Ctx } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { topicOf } from '../core/component.ts';
 import { dayFloor, minuteFloor, US_PER_DAY, US_PER_MINUTE } from '../core/time.ts';
-import { binAdd, profileStats, type Bins, type ProfileStats } from './volume-profile-math.ts';
+import {
+  binAdd, boundedStats, boundsAdd, boundsNew, type BinBounds, type Bins, type ProfileStats,
+} from './volume-profile-math.ts';
 
 // SPEC §13, Volume Profile: traded volume per price bin (bin i covers [i*w, (i+1)*w)) for three
 // profiles: the UTC session (reset at 00:00), the previous session (frozen at the reset) and a
 // rolling 24 h profile kept as a ring of 1440 per-minute bin deltas subtracted on expiry.
 // Volumes are integer lots (qty * lotsPerBtc, rounded), so the rolling profile equals a
-// from-scratch recomputation bit for bit. Bins live in plain objects keyed by bin number and
-// are sorted at use. At a bar close (open t) the rolling window is minutes [t - 1439 min, t].
+// from-scratch recomputation bit for bit. Bins live in plain objects keyed by bin number, with
+// bounds on their bin numbers, and are read in bin order at use. At a bar close (open t) the
+// rolling window is minutes [t - 1439 min, t].
 // Speed: a trade only adds to the current minute's short (bin, lots) list; the minute is folded
 // into the session and rolling maps, and stored in its ring slot, when it ends (at the next
 // minute's first trade or at the bar close), so the maps change per distinct bin per minute.
@@ -38,13 +40,21 @@ interface State {
   lotsPerBtc: number;
   sessionDay: number;
   session: Bins;
+  sessionBounds: BinBounds;
   sessionPartial: boolean;
   /** Statistics of the previous session, computed once when it froze (null: no volume). */
   previous: ProfileStats | null;
   previousPartial: boolean;
   rolling: Bins;
+  rollingBounds: BinBounds;
   /** The minute being accumulated and its parallel (bin, lots) lists (the first curN live). */
   curMinute: number;
+  /** End of curMinute and of the session day: a trade before them starts neither. */
+  minuteEnd: number;
+  dayEnd: number;
+  /** The last trade's price and its bin (consecutive trades mostly share a price). */
+  lastPrice: number;
+  lastBin: number;
   curBin: number[];
   curLots: number[];
   curN: number;
@@ -66,11 +76,17 @@ function init(p: VolumeProfileParams, symbol: string): State {
     lotsPerBtc: Math.round(1 / p.lotBtc),
     sessionDay: -Infinity,
     session: {},
+    sessionBounds: boundsNew(),
     sessionPartial: false,
     previous: null,
     previousPartial: false,
     rolling: {},
+    rollingBounds: boundsNew(),
     curMinute: -1,
+    minuteEnd: -Infinity,
+    dayEnd: -Infinity,
+    lastPrice: NaN,
+    lastBin: NaN,
     curBin: [],
     curLots: [],
     curN: 0,
@@ -89,14 +105,16 @@ function rollDay(s: State, ts: number, p: VolumeProfileParams): void {
   const day = dayFloor(ts);
   if (day <= s.sessionDay) return;
   if (s.sessionDay === day - US_PER_DAY) {
-    s.previous = profileStats(s.session, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare);
+    s.previous = boundedStats(s.session, s.sessionBounds, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare);
     s.previousPartial = s.sessionPartial;
   } else {
     s.previous = null;
     s.previousPartial = false;
   }
   s.sessionDay = day;
+  s.dayEnd = day + US_PER_DAY;
   s.session = {};
+  s.sessionBounds = boundsNew();
   s.sessionPartial = s.startMinute > day;
 }
 
@@ -128,23 +146,30 @@ function foldMinute(s: State): void {
     const lots = s.curLots[i];
     binAdd(s.session, bin, lots);
     binAdd(s.rolling, bin, lots);
+    boundsAdd(s.sessionBounds, bin);
+    boundsAdd(s.rollingBounds, bin);
     slotBin.push(bin);
     slotLots.push(lots);
   }
   s.curN = 0;
 }
 
+/**
+ * Adds a trade to the current minute. Runs per trade, so it reads no imported binding (see the
+ * note at reduce) and skips the minute and day arithmetic while both are unchanged.
+ */
 function onTrade(s: State, ts: number, t: Trade, p: VolumeProfileParams): void {
-  const minute = minuteFloor(ts);
-  if (minute !== s.curMinute) {
-    // The minute that ended belongs to the session still open, so fold before a day roll.
-    foldMinute(s);
-    s.curMinute = minute;
-  }
-  rollDay(s, ts, p);
+  // Inputs are in time order, so ts >= curMinute and ts >= sessionDay here.
+  if (ts >= s.minuteEnd) startMinute(s, ts);
+  if (ts >= s.dayEnd) rollDay(s, ts, p);
   const lots = Math.round(t.qty * s.lotsPerBtc);
   if (!(lots > 0)) return;
-  const bin = Math.floor(Math.round(t.price / p.tickUsdt) / s.binTicks);
+  const price = t.price;
+  if (price !== s.lastPrice) {
+    s.lastPrice = price;
+    s.lastBin = Math.floor(Math.round(price / p.tickUsdt) / s.binTicks);
+  }
+  const bin = s.lastBin;
   // A minute touches few bins, usually the last one again: search backwards.
   for (let i = s.curN - 1; i >= 0; i--) {
     if (s.curBin[i] === bin) {
@@ -157,6 +182,17 @@ function onTrade(s: State, ts: number, t: Trade, p: VolumeProfileParams): void {
   s.curN++;
 }
 
+/** Ends the current minute (if the trade is in another one) and starts the trade's minute. */
+function startMinute(s: State, ts: number): void {
+  const minute = minuteFloor(ts);
+  if (minute !== s.curMinute) {
+    // The minute that ended belongs to the session still open, so fold before a day roll.
+    foldMinute(s);
+    s.curMinute = minute;
+  }
+  s.minuteEnd = minute + US_PER_MINUTE;
+}
+
 function onBar(s: State, ts: number, k: Kline, ctx: Ctx<VolumeProfileParams>): void {
   const p = ctx.params;
   foldMinute(s);
@@ -166,9 +202,9 @@ function onBar(s: State, ts: number, k: Kline, ctx: Ctx<VolumeProfileParams>): v
   const base = s.orderFlag ? ['ORDER_VIOLATION'] : [];
   s.orderFlag = false;
   const stats: Record<(typeof PROFILES)[number], ProfileStats | null> = {
-    session: profileStats(s.session, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
+    session: boundedStats(s.session, s.sessionBounds, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
     previous: s.previous,
-    rolling24h: profileStats(s.rolling, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
+    rolling24h: boundedStats(s.rolling, s.rollingBounds, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
   };
   const partial = { session: s.sessionPartial, previous: s.previousPartial, rolling24h: s.startMinute > cutoff };
   const start = { session: s.sessionDay, previous: s.sessionDay - US_PER_DAY, rolling24h: cutoff };
@@ -193,12 +229,21 @@ export const volumeProfile: Component<VolumeProfileParams, State> = {
   outputs: ['data-volume-profile'],
   params: VolumeProfileParams,
   init,
+  // Runs per trade: under a CommonJS transform (tsx outside an ESM package, as the perf bench
+  // runs) each access to an imported binding is a call through a shared getter, some 10-20 ns,
+  // so the per-trade path inlines admitInOrder (core/bar-admission.ts) and calls only local code.
   reduce(s: State, ev: QxEvent, ctx: Ctx<VolumeProfileParams>) {
+    const ts = ev.ts;
     // Inputs must arrive in time order (SPEC §0.2); an earlier one is rejected, never applied.
-    if (!admitInOrder(s, ev.ts)) return;
+    if (ts < s.lastTs) {
+      s.orderViolations++;
+      s.orderFlag = true;
+      return;
+    }
+    s.lastTs = ts;
     const isTrade = ev.topic === s.tradeTopic;
-    if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ev.ts) : (ev.payload as Kline).t;
-    if (isTrade) onTrade(s, ev.ts, ev.payload as Trade, ctx.params);
-    else if (ev.topic === s.klineTopic) onBar(s, ev.ts, ev.payload as Kline, ctx);
+    if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ts) : (ev.payload as Kline).t;
+    if (isTrade) onTrade(s, ts, ev.payload as Trade, ctx.params);
+    else if (ev.topic === s.klineTopic) onBar(s, ts, ev.payload as Kline, ctx);
   },
 };

@@ -25,7 +25,8 @@ export function canonical(value: unknown): string {
 }
 
 function encodeNumber(n: number): string {
-  if (Number.isFinite(n)) return Object.is(n, -0) ? '-0' : String(n);
+  if (n === 0) return 1 / n < 0 ? '-0' : '0';
+  if (Number.isFinite(n)) return String(n);
   return Number.isNaN(n) ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
@@ -35,14 +36,31 @@ function encodeArray(a: ArrayLike<unknown>): string {
   return s + ']';
 }
 
+/**
+ * Keys as they are written (`"key":`), by key: records repeat a few hundred field names, so
+ * each is quoted once. A cache of a pure function, bounded by the number of distinct keys.
+ */
+const KEY_TEXT = new Map<string, string>();
+const KEY_TEXT_MAX = 100_000;
+
+function keyText(k: string): string {
+  let t = KEY_TEXT.get(k);
+  if (t === undefined) {
+    t = JSON.stringify(k) + ':';
+    if (KEY_TEXT.size < KEY_TEXT_MAX) KEY_TEXT.set(k, t);
+  }
+  return t;
+}
+
 function encodeObject(o: Record<string, unknown>): string {
   const keys = Object.keys(o).sort();
   let s = '{';
   let first = true;
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     const v = o[k];
     if (v === undefined) continue;
-    s += (first ? '' : ',') + JSON.stringify(k) + ':' + canonical(v);
+    s += (first ? '' : ',') + keyText(k) + canonical(v);
     first = false;
   }
   return s + '}';

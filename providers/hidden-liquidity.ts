@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { ASK, BID, type BookView } from '../core/book.ts';
+import { ASK as ASK_SIDE, BID as BID_SIDE, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent, Trade } from '../core/event.ts';
-import { US_PER_MS } from '../core/time.ts';
-import { rqNew, rqPush, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
+import { US_PER_MS as US_PER_MS_TIME } from '../core/time.ts';
+import {
+  applyChange as applyChangeFn, copyEpisode, credit as creditFn, episodePayload, inGrace as inGraceFn, newEpisode,
+  type Episode,
+} from './hidden-liquidity-episode.ts';
+import { rqNew, rqPush as rqPushFn, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
 
 // SPEC §7, hidden liquidity (icebergs): volume executed at a best level beyond everything ever
 // shown there. One episode per side follows the best level p from the moment it becomes best
@@ -40,23 +44,16 @@ export const HiddenLiquidityParams = z.strictObject({
 });
 export type HiddenLiquidityParams = z.infer<typeof HiddenLiquidityParams>;
 
-interface Episode {
-  active: boolean;
-  /** The level's price and the episode's start (µs), then SPEC §7's D0, Dmax, E, A and R. */
-  p: number; startUs: number; d0: number; dmax: number; e: number; a: number; r: number;
-  /** Time of the last print at p, -1 before any. */
-  lastTradeUs: number;
-  /** When p stopped being best, -1 while it is best. */
-  notBestSince: number;
-  /** Whether a record was published, when, and the E, A, R it carried. */
-  emitted: boolean; lastEmitUs: number; emE: number; emA: number; emR: number;
-}
-
 interface State {
   trades: string;
   depth: string;
   /** Per side: [open, next] at index 2*side and 2*side+1. */
   eps: Episode[];
+  /**
+   * At or before the earliest notBestSince of an open episode out of the top (Infinity when
+   * none), so the per-event expiry test is one compare until a grace can have run out.
+   */
+  graceFrom: number;
   epoch: number;
   /** Prints at in-book prices since the last depth message: side, price, qty, time; stride 4. */
   pend: number[];
@@ -71,12 +68,17 @@ interface State {
   tradesNotInBook: number; tradesNoBook: number; pendingDropped: number; aborted: number;
 }
 
-const SIDE_NAME = ['BID', 'ASK'] as const;
+// Local copies of the imports used per event: a module loaded as CommonJS (as tsx loads it when
+// the entry point is CommonJS) reads an imported binding through a getter call on every use.
+const BID = BID_SIDE;
+const ASK = ASK_SIDE;
+const US_PER_MS = US_PER_MS_TIME;
+const rqPush = rqPushFn;
+const applyChange = applyChangeFn;
+const credit = creditFn;
+const inGrace = inGraceFn;
 
-function newEpisode(): Episode {
-  const z = { d0: 0, dmax: 0, e: 0, a: 0, r: 0, lastEmitUs: 0, emE: 0, emA: 0, emR: 0 };
-  return { active: false, p: 0, startUs: 0, lastTradeUs: -1, notBestSince: -1, emitted: false, ...z };
-}
+const TOB_BAND = 0.01;
 
 export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
   id: 'hidden-liquidity',
@@ -88,20 +90,32 @@ export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
     trades: topicOf('raw-trades', symbol),
     depth: topicOf('depth', symbol),
     eps: [newEpisode(), newEpisode(), newEpisode(), newEpisode()],
+    graceFrom: Infinity,
     epoch: -1,
     pend: new Array<number>(4 * p.pendingMax).fill(0),
     pendN: 0,
-    // Two samples (bid and ask size) per second; a fixed q_min needs no window.
-    tob: rqNew(p.qMinFixed === null ? 2 * p.qMinWindowS : 1),
+    // Two samples (bid and ask size) per second; a fixed q_min needs no window. Only a band
+    // of 1 % of the window around the asked rank is kept sorted (see rolling-quantile.ts).
+    tob: rqNew(p.qMinFixed === null ? 2 * p.qMinWindowS : 1, { band: TOB_BAND }),
     qMin: p.qMinFixed ?? NaN,
     qMinStale: false,
     tradesNotInBook: 0, tradesNoBook: 0, pendingDropped: 0, aborted: 0,
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<HiddenLiquidityParams>) {
     expire(s, ctx);
-    if (ev.topic === s.trades) onTrade(s, ev.payload as Trade, ctx);
-    else if (ev.topic === s.depth) onDepth(s, ctx);
-    else if (ev.topic === 'clock') onClock(s, ctx);
+    // Keeping the event's own topic string (same text) makes the next compare a pointer compare:
+    // a reader reuses one topic string, and equal strings that are distinct objects are
+    // compared character by character, per event.
+    const topic = ev.topic;
+    if (topic === s.trades) {
+      s.trades = topic;
+      onTrade(s, ev.payload as Trade, ctx);
+    } else if (topic === s.depth) {
+      s.depth = topic;
+      onDepth(s, ctx);
+    } else if (topic === 'clock') {
+      onClock(s, ctx);
+    }
   },
 };
 
@@ -113,17 +127,13 @@ function onTrade(s: State, t: Trade, ctx: Ctx<HiddenLiquidityParams>): void {
   }
   // A taker SELL executes against the bid, a taker BUY against the ask.
   const side = t.isBuyerMaker ? BID : ASK;
+  const price = t.price;
   const open = s.eps[2 * side];
   const next = s.eps[2 * side + 1];
-  if (open.active && open.p === t.price) credit(open, t.qty, ctx.now);
-  else if (next.active && next.p === t.price) credit(next, t.qty, ctx.now);
-  else if (book.qtyAt(side, t.price) > 0) pend(s, side, t, ctx);
+  if (open.active && open.p === price) credit(open, t.qty, ctx.now);
+  else if (next.active && next.p === price) credit(next, t.qty, ctx.now);
+  else if (book.qtyAt(side, price) > 0) pend(s, side, t, ctx);
   else s.tradesNotInBook++;
-}
-
-function credit(ep: Episode, qty: number, now: number): void {
-  ep.e += qty;
-  ep.lastTradeUs = now;
 }
 
 function pend(s: State, side: number, t: Trade, ctx: Ctx<HiddenLiquidityParams>): void {
@@ -150,40 +160,54 @@ function onDepth(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
     s.epoch = book.epoch;
     if (book.status !== 'VALID') return;
   }
-  applyChanges(s, book, ctx.now, ctx.params.tauRefillMs * US_PER_MS);
-  for (let side = BID; side <= ASK; side++) {
-    trackBest(s, book, side, ctx.now);
-    evaluate(s, ctx, side);
+  const now = ctx.now;
+  const tauUs = ctx.params.tauRefillMs * US_PER_MS;
+  const bestBid = book.levels(BID) > 0 ? book.levelPx(BID, 0) : NaN;
+  const bestAsk = book.levels(ASK) > 0 ? book.levelPx(ASK, 0) : NaN;
+  // One pass over the changes does two jobs: it routes those at an episode's price to it, and
+  // finds the largest quantity before this message at each side's new best price (D0 of an
+  // episode that starts there). Most changes are at none of these six prices: six compares
+  // skip them. NaN stands for an inactive episode or an empty side; it equals no price.
+  const eps = s.eps;
+  const p0 = eps[0].active ? eps[0].p : NaN;
+  const p1 = eps[1].active ? eps[1].p : NaN;
+  const p2 = eps[2].active ? eps[2].p : NaN;
+  const p3 = eps[3].active ? eps[3].p : NaN;
+  let bidOld = -Infinity;
+  let askOld = -Infinity;
+  const n = book.changeCount;
+  const prices = book.changePx;
+  for (let k = 0; k < n; k++) {
+    const px = prices[k];
+    if (px !== p0 && px !== p1 && px !== p2 && px !== p3 && px !== bestBid && px !== bestAsk) continue;
+    const side = book.changeSide[k];
+    const old = book.changeOld[k];
+    if (side === BID) {
+      if (px === bestBid && old > bidOld) bidOld = old;
+    } else if (px === bestAsk && old > askOld) {
+      askOld = old;
+    }
+    const open = eps[2 * side];
+    const next = eps[2 * side + 1];
+    const ep = open.active && open.p === px ? open : next.active && next.p === px ? next : null;
+    if (ep !== null) applyChange(ep, old, book.changeNew[k], now, tauUs);
   }
+  trackBest(s, book, BID, bestBid, bidOld, now);
+  evaluate(s, ctx, BID);
+  trackBest(s, book, ASK, bestAsk, askOld, now);
+  evaluate(s, ctx, ASK);
   s.pendN = 0;
 }
 
-/** Routes this message's level changes at an episode's price to that episode. */
-function applyChanges(s: State, book: BookView, now: number, tauUs: number): void {
-  for (let k = 0; k < book.changeCount; k++) {
-    const side = book.changeSide[k];
-    const open = s.eps[2 * side];
-    const next = s.eps[2 * side + 1];
-    const px = book.changePx[k];
-    const ep = open.active && open.p === px ? open : next.active && next.p === px ? next : null;
-    if (ep === null) continue;
-    const old = book.changeOld[k];
-    const nw = book.changeNew[k];
-    if (nw > old) {
-      if (ep.lastTradeUs >= 0 && now - ep.lastTradeUs <= tauUs) ep.r++;
-      else ep.a += nw - old;
-    }
-    if (nw > ep.dmax) ep.dmax = nw;
-  }
-}
-
-/** Starts, suspends or resumes the side's episodes from the side's best level after the message. */
-function trackBest(s: State, book: BookView, side: number, now: number): void {
+/**
+ * Starts, suspends or resumes the side's episodes from the side's best level after the message
+ * (NaN when the side is empty); `oldAtBest` is the largest quantity at it before the message.
+ */
+function trackBest(s: State, book: BookView, side: number, best: number, oldAtBest: number, now: number): void {
   const open = s.eps[2 * side];
   const next = s.eps[2 * side + 1];
-  const best = book.levels(side) > 0 ? book.levelPx(side, 0) : NaN;
   if (!open.active) {
-    if (!Number.isNaN(best)) start(s, open, book, side, best, now);
+    if (!Number.isNaN(best)) start(s, open, book, side, best, oldAtBest, now);
     return;
   }
   if (open.p === best) {
@@ -191,17 +215,18 @@ function trackBest(s: State, book: BookView, side: number, now: number): void {
     next.active = false;
     return;
   }
-  if (open.notBestSince < 0) open.notBestSince = now;
+  if (open.notBestSince < 0) {
+    open.notBestSince = now;
+    if (now < s.graceFrom) s.graceFrom = now;
+  }
   if (Number.isNaN(best)) next.active = false;
-  else if (!next.active || next.p !== best) start(s, next, book, side, best, now);
+  else if (!next.active || next.p !== best) start(s, next, book, side, best, oldAtBest, now);
 }
 
 /** Opens an episode at best level p; D0 is its quantity before this message if that was larger. */
-function start(s: State, ep: Episode, book: BookView, side: number, p: number, now: number): void {
-  let d0 = book.levelQty(side, 0);
-  for (let k = 0; k < book.changeCount; k++) {
-    if (book.changeSide[k] === side && book.changePx[k] === p && book.changeOld[k] > d0) d0 = book.changeOld[k];
-  }
+function start(s: State, ep: Episode, book: BookView, side: number, p: number, oldAtBest: number, now: number): void {
+  const shown = book.levelQty(side, 0);
+  const d0 = oldAtBest > shown ? oldAtBest : shown;
   ep.active = true;
   ep.p = p;
   ep.startUs = now;
@@ -213,24 +238,32 @@ function start(s: State, ep: Episode, book: BookView, side: number, p: number, n
   ep.lastTradeUs = -1;
   ep.notBestSince = -1;
   ep.emitted = false;
+  const pend = s.pend;
   for (let i = 0; i < 4 * s.pendN; i += 4) {
-    if (s.pend[i] === side && s.pend[i + 1] === p) credit(ep, s.pend[i + 2], s.pend[i + 3]);
+    if (pend[i] === side && pend[i + 1] === p) credit(ep, pend[i + 2], pend[i + 3]);
   }
 }
 
 /** Ends episodes out of the top for longer than the grace; the side's next slot takes over. */
 function expire(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
+  const now = ctx.now;
   const graceUs = ctx.params.graceMs * US_PER_MS;
+  // Times are integer µs, so these differences are exact: no grace ends while the earliest has not.
+  if (!(now - s.graceFrom > graceUs)) return;
+  const eps = s.eps;
   for (let side = BID; side <= ASK; side++) {
-    const open = s.eps[2 * side];
-    if (!open.active || open.notBestSince < 0 || ctx.now - open.notBestSince <= graceUs) continue;
+    const open = eps[2 * side];
+    if (!inGrace(open) || now - open.notBestSince <= graceUs) continue;
     // The final record of an emitted episode; none from a book that is no longer VALID.
     const changed = open.e !== open.emE || open.a !== open.emA || open.r !== open.emR;
     if (open.emitted && changed && ctx.book.status === 'VALID') publish(s, ctx, open, side, open.notBestSince, true);
-    const next = s.eps[2 * side + 1];
-    Object.assign(open, next);
+    const next = eps[2 * side + 1];
+    copyEpisode(open, next);
     next.active = false;
   }
+  const bid = eps[2 * BID];
+  const ask = eps[2 * ASK];
+  s.graceFrom = Math.min(inGrace(bid) ? bid.notBestSince : Infinity, inGrace(ask) ? ask.notBestSince : Infinity);
 }
 
 /** Returns q_min, or NaN while too few samples exist. */
@@ -267,29 +300,15 @@ function evaluate(s: State, ctx: Ctx<HiddenLiquidityParams>, side: number): void
 
 function publish(s: State, ctx: Ctx<HiddenLiquidityParams>, ep: Episode, side: number, endUs: number, isUpdate: boolean): void {
   const p = ctx.params;
-  const base = ep.d0 + ep.a;
-  const px = ctx.book.px[side];
-  // The level held when the side's best is still at or better than it (not traded through).
-  const held = px.length > 0 && (side === BID ? px[0] >= ep.p : px[0] <= ep.p);
+  const book = ctx.book;
+  const best = book.levels(side) > 0 ? book.levelPx(side, 0) : NaN;
+  const payload = episodePayload(ep, side, endUs, isUpdate, best);
   ep.emitted = true;
   ep.lastEmitUs = ctx.now;
   ep.emE = ep.e;
   ep.emA = ep.a;
   ep.emR = ep.r;
-  ctx.emit('data-hidden-liquidity', 'HIDDEN_LIQUIDITY', {
-    side: SIDE_NAME[side],
-    price: ep.p,
-    executed_btc: ep.e,
-    displayed_start_btc: ep.d0,
-    visible_added_btc: ep.a,
-    hidden_lb_btc: Math.max(0, ep.e - base),
-    refills: ep.r,
-    absorption: base > 0 ? ep.e / base : null,
-    episode_start_us: ep.startUs,
-    duration_ms: (endUs - ep.startUs) / US_PER_MS,
-    price_held: held,
-    is_update: isUpdate,
-  }, {
+  ctx.emit('data-hidden-liquidity', 'HIDDEN_LIQUIDITY', payload, {
     window: { start_us: ep.startUs, end_us: ctx.now },
     warm: p.qMinFixed !== null || s.tob.size >= 2 * p.qMinWarmS,
   });

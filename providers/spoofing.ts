@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ASK, BID, type BookView } from '../core/book.ts';
+import { ASK as ASK_SIDE, BID as BID_SIDE, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { ramp } from '../core/math.ts';
-import { US_PER_MINUTE, US_PER_MS } from '../core/time.ts';
-import { rqNew, rqPctRank, rqPush, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
+import { US_PER_MINUTE, US_PER_MS as US_PER_MS_TIME } from '../core/time.ts';
+import { incNew, incPctRank, incPush as incPushFn, incQuantile, type IncrementWindow } from './spoofing-increments.ts';
+import { findLayering, layeringPayload, type Flicker } from './spoofing-layering.ts';
 
 // SPEC §8, spoofing, a heuristic: L2 data has no order ids, so this flags spoof-like "flicker"
 // liquidity, not a legal finding. A candidate is a large level increase (>= the rolling P99 of
@@ -50,18 +51,12 @@ interface Candidate {
   oppAtAdd: number;
 }
 
-/** A resolved FLICKER, kept a few seconds for the layering test. */
-interface Flicker {
-  side: number; p: number; dq: number; cancelled: number; tAdd: number; tCancel: number;
-  mAdd: number; dAdd: number; life: number; score: number; oppAtAdd: number;
-}
-
 interface State {
   trades: string;
   depth: string;
   kline: string;
   epoch: number;
-  inc: RollingQuantile;
+  inc: IncrementWindow;
   cands: Candidate[];
   flickers: Flicker[];
   /** Cumulative taker volume by taker side: [BUY, SELL]. */
@@ -71,6 +66,13 @@ interface State {
   /** Counters: candidates resolved GENUINE, dropped by a resync or INVALID book, records published. */
   genuine: number; dropped: number; flickerCount: number; layeringCount: number;
 }
+
+// Local copies of the imports used per event: a module loaded as CommonJS (as tsx loads it when
+// the entry point is CommonJS) reads an imported binding through a getter call on every use.
+const BID = BID_SIDE;
+const ASK = ASK_SIDE;
+const US_PER_MS = US_PER_MS_TIME;
+const incPush = incPushFn;
 
 const SIDE_NAME = ['BID', 'ASK'] as const;
 const KIND = 'data-spoofing';
@@ -87,7 +89,7 @@ export const spoofing: Component<SpoofingParams, State> = {
     kline: topicOf('kline-1m', symbol),
     epoch: -1,
     // Increments below the floor can never pass max(floor, P99): they are only counted.
-    inc: rqNew(p.incWindow, { lowCut: p.incFloorBtc }),
+    inc: incNew(p.incWindow, p.incFloorBtc),
     cands: [],
     flickers: [],
     cumTaker: [0, 0],
@@ -96,17 +98,33 @@ export const spoofing: Component<SpoofingParams, State> = {
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<SpoofingParams>) {
     expire(s, ctx);
-    if (ev.topic === s.trades) onTrade(s, ev.payload as Trade, ctx);
-    else if (ev.topic === s.depth) onDepth(s, ctx);
-    else if (ev.topic === s.kline) onBar(s, ev.payload as Kline, ctx);
+    // Keeping the event's own topic string (same text) makes the next compare a pointer compare:
+    // a reader reuses one topic string, and equal strings that are distinct objects are
+    // compared character by character, per event.
+    const topic = ev.topic;
+    if (topic === s.trades) {
+      s.trades = topic;
+      onTrade(s, ev.payload as Trade, ctx);
+    } else if (topic === s.depth) {
+      s.depth = topic;
+      onDepth(s, ctx);
+    } else if (topic === s.kline) {
+      onBar(s, ev.payload as Kline, ctx);
+    }
   },
 };
 
 /** Candidates still unresolved after tau_max are GENUINE: the level stayed. */
 function expire(s: State, ctx: Ctx<SpoofingParams>): void {
+  const cands = s.cands;
+  if (cands.length === 0) return;
+  const now = ctx.now;
   const tauUs = ctx.params.tauMaxMs * US_PER_MS;
-  for (let i = s.cands.length - 1; i >= 0; i--) {
-    if (ctx.now - s.cands[i].tAdd > tauUs) drop(s, i);
+  // Candidates are appended at ctx.now, which never goes back, so they are in add order:
+  // none has expired while the oldest has not.
+  if (now - cands[0].tAdd <= tauUs) return;
+  for (let i = cands.length - 1; i >= 0; i--) {
+    if (now - cands[i].tAdd > tauUs) drop(s, i);
   }
 }
 
@@ -117,14 +135,19 @@ function drop(s: State, i: number): void {
 
 function onTrade(s: State, t: Trade, ctx: Ctx<SpoofingParams>): void {
   // Taker SELLs (buyer is maker) hit bids; taker BUYs lift asks.
-  const hit = t.isBuyerMaker ? BID : ASK;
-  s.cumTaker[t.isBuyerMaker ? 1 : 0] += t.qty;
+  const sell = t.isBuyerMaker;
+  const qty = t.qty;
+  s.cumTaker[sell ? 1 : 0] += qty;
+  const cands = s.cands;
+  if (cands.length === 0) return;
+  const hit = sell ? BID : ASK;
+  const price = t.price;
   const share = ctx.params.execShare;
-  for (let i = s.cands.length - 1; i >= 0; i--) {
-    const c = s.cands[i];
-    if (c.side !== hit || c.p !== t.price) continue;
-    c.executed += t.qty;
-    c.pending += t.qty;
+  for (let i = cands.length - 1; i >= 0; i--) {
+    const c = cands[i];
+    if (c.side !== hit || c.p !== price) continue;
+    c.executed += qty;
+    c.pending += qty;
     if (c.executed > share * c.dq) drop(s, i);
   }
 }
@@ -143,38 +166,61 @@ function onDepth(s: State, ctx: Ctx<SpoofingParams>): void {
   // all changes, so cancels in one message make one group.
   let lastBid: Flicker | null = null;
   let lastAsk: Flicker | null = null;
-  for (let k = 0; k < book.changeCount; k++) {
-    const side = book.changeSide[k];
-    const px = book.changePx[k];
-    const dq = book.changeNew[k] - book.changeOld[k];
+  const n = book.changeCount;
+  const sides = book.changeSide;
+  const prices = book.changePx;
+  const olds = book.changeOld;
+  const news = book.changeNew;
+  const floor = p.incFloorBtc;
+  const inc = s.inc;
+  const cands = s.cands;
+  // Most increments are below the floor (which is the window's cut) and replace a value below
+  // it in a full window: that only writes the ring (see incPush), done here with the ring
+  // position in a local. Every other increment syncs it and takes the general path.
+  const ring = inc.ring;
+  const cap = inc.cap;
+  let head = inc.head;
+  for (let k = 0; k < n; k++) {
+    const dq = news[k] - olds[k];
     if (dq > 0) {
-      onIncrease(s, book, side, px, dq, m, ctx);
-    } else if (s.cands.length > 0) {
-      const f = onDecrease(s, side, px, -dq, book.changeNew[k], m, ctx);
+      if (dq < floor && inc.size === cap && ring[head] < floor) {
+        ring[head] = dq;
+        head = head + 1 === cap ? 0 : head + 1;
+        continue;
+      }
+      inc.head = head;
+      if (dq < floor) incPush(inc, dq);
+      else onIncrease(s, book, sides[k], prices[k], dq, m, ctx);
+      head = inc.head;
+    } else if (cands.length > 0) {
+      const side = sides[k];
+      const f = onDecrease(s, side, prices[k], -dq, news[k], m, ctx);
       if (f !== null && side === BID) lastBid = f;
       else if (f !== null) lastAsk = f;
     }
   }
+  inc.head = head;
   if (lastBid !== null) checkLayering(s, lastBid, m, ctx);
   if (lastAsk !== null) checkLayering(s, lastAsk, m, ctx);
   // The price reaching a candidate (within distMinBps of the mid) makes it GENUINE.
-  for (let i = s.cands.length - 1; i >= 0; i--) {
-    if ((1e4 * Math.abs(s.cands[i].p - m)) / m < p.distMinBps) drop(s, i);
+  for (let i = cands.length - 1; i >= 0; i--) {
+    if ((1e4 * Math.abs(cands[i].p - m)) / m < p.distMinBps) drop(s, i);
   }
 }
 
+/** Counts an increment of at least the floor, and makes it a candidate when it passes the tests. */
 function onIncrease(s: State, book: BookView, side: number, px: number, dq: number, m: number, ctx: Ctx<SpoofingParams>): void {
   const p = ctx.params;
-  // Where and how large first (cheap), then the threshold max(floor, P99) from the increments
-  // before this one (the floor alone while there are none): the quantile is looked up only for
-  // an increment that could become a candidate.
-  const pass = dq >= p.incFloorBtc && s.cands.length < p.candidatesMax && placedAsSpoof(book, side, px, m, p)
-    && (s.inc.size === 0 || dq >= rqQuantile(s.inc, p.incQuantile));
-  rqPush(s.inc, dq);
+  // Where first (cheap), then the threshold max(floor, P99) from the increments before this one
+  // (the floor alone while there are none): the quantile is looked up only for an increment
+  // that could become a candidate.
+  const pass = s.cands.length < p.candidatesMax && placedAsSpoof(book, side, px, m, p)
+    && (s.inc.size === 0 || dq >= incQuantile(s.inc, p.incQuantile));
+  incPush(s.inc, dq);
   if (!pass) return;
   for (const c of s.cands) if (c.side === side && c.p === px) return;
   s.cands.push({
-    side, p: px, dq, tAdd: ctx.now, mAdd: m, dAdd: (1e4 * Math.abs(px - m)) / m, rank: rqPctRank(s.inc, dq),
+    side, p: px, dq, tAdd: ctx.now, mAdd: m, dAdd: (1e4 * Math.abs(px - m)) / m, rank: incPctRank(s.inc, dq),
     executed: 0, pending: 0, cancelled: 0, oppAtAdd: s.cumTaker[side === BID ? 0 : 1],
   });
 }
@@ -183,9 +229,12 @@ function onIncrease(s: State, book: BookView, side: number, px: number, dq: numb
 function placedAsSpoof(book: BookView, side: number, px: number, m: number, p: SpoofingParams): boolean {
   const d = (1e4 * Math.abs(px - m)) / m;
   if (d < p.distMinBps || d > p.distMaxBps) return false;
-  const lv = book.px[side];
   const t = p.topLevels;
-  return t <= 0 || (lv.length > t && (side === BID ? px < lv[t - 1] : px > lv[t - 1]));
+  if (t <= 0) return true;
+  // levelPx, not the book's px views, which it would rebuild (allocating) after every change.
+  if (book.levels(side) <= t) return false;
+  const edge = book.levelPx(side, t - 1);
+  return side === BID ? px < edge : px > edge;
 }
 
 /** Splits a decrease at a candidate's price; returns the FLICKER it completes, if any. */
@@ -236,58 +285,13 @@ function checkLayering(s: State, f: Flicker, m: number, ctx: Ctx<SpoofingParams>
   if (group.length >= p.layerMin) layering(s, group, m, ctx);
 }
 
-/**
- * Returns the largest group of recent flickers on f's side, at distinct prices, that contains f,
- * whose add times span at most `addUs`, cancel times at most `cancelUs`, and whose orders all
- * rested at once (every add before every cancel). The last rule is ours, not SPEC's: without
- * it one order walked from price to price (cancel and re-add in one update, as a market maker
- * requotes) counts as layering; on the 2024-07-18 USDⓈ-M capture one such 35 BTC order made
- * over a thousand LAYERING records in 8 minutes.
- */
-function findLayering(all: readonly Flicker[], f: Flicker, addUs: number, cancelUs: number): Flicker[] {
-  // f cancelled last, so a cancel within cancelUs of f's keeps every pair within cancelUs.
-  const near: Flicker[] = [];
-  for (const g of all) {
-    if (g.side !== f.side || f.tCancel - g.tCancel > cancelUs || Math.abs(g.tAdd - f.tAdd) > addUs) continue;
-    // One flicker per price: `all` is in cancel order, so the latest one wins.
-    const j = near.findIndex((h) => h.p === g.p);
-    if (j >= 0) near[j] = g;
-    else near.push(g);
-  }
-  near.sort((a, b) => a.tAdd - b.tAdd || a.p - b.p);
-  // Try each add time as the group's last add: members added within addUs before it and still
-  // resting then.
-  let best: Flicker[] = [];
-  for (const last of near) {
-    const at = last.tAdd;
-    if (at < f.tAdd || at - f.tAdd > addUs) continue;
-    const members = near.filter((g) => g.tAdd <= at && g.tAdd >= at - addUs && g.tCancel > at);
-    if (members.length > best.length) best = members;
-  }
-  return best;
-}
-
 function layering(s: State, group: Flicker[], m: number, ctx: Ctx<SpoofingParams>): void {
-  const n = group.length;
   // The group comes sorted by add time.
   const first = group[0];
-  const side = first.side;
-  let added = 0, cancelled = 0, life = 0, dist = 0, score = 0;
-  for (const g of group) {
-    added += g.dq;
-    cancelled += g.cancelled;
-    life += g.life;
-    dist += g.dAdd;
-    score += g.score;
-  }
-  // The group's mid move and opposite taker volume run from its first add, so overlapping
-  // lives are not counted twice.
   s.layeringCount++;
-  ctx.emit(KIND, 'LAYERING_SUSPECT', {
-    side: SIDE_NAME[side], prices: group.map((g) => g.p).sort((a, b) => (side === BID ? b - a : a - b)),
-    added_btc: added, cancelled_btc: cancelled, life_ms: life / n, distance_bps: dist / n, mid_move_bps: (1e4 * (m - first.mAdd)) / first.mAdd,
-    opp_taker_btc: s.cumTaker[side === BID ? 0 : 1] - first.oppAtAdd, score: score / n,
-  }, { warm: warm(s), window: { start_us: first.tAdd, end_us: ctx.now } });
+  ctx.emit(KIND, 'LAYERING_SUSPECT', layeringPayload(group, m, s.cumTaker[first.side === BID ? 0 : 1]), {
+    warm: warm(s), window: { start_us: first.tAdd, end_us: ctx.now },
+  });
 }
 
 /** Per bar: the sum of score*added_btc of the last `pressureMinutes` of flickers, per side. */

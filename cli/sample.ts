@@ -27,11 +27,17 @@ export async function ensureSample(log: (s: string) => void): Promise<string> {
   await synthToDataset(tmp, {
     seed: SAMPLE.seed, fromUs: parseDateUs(SAMPLE.from), days: SAMPLE.days, scale: SAMPLE.scale, symbol: SAMPLE.symbol,
   }, SAMPLE.format);
-  if (existsSync(join(dir, 'manifest.json'))) {
-    rmSync(tmp, { recursive: true, force: true });
-    return dir;
+  // Rename onto a missing dir only, so a complete sample another process may be reading is never
+  // removed; if another process won the race its sample is the same, and ours is dropped.
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      // A leftover without a manifest is not a sample: replace it.
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    }
   }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
+  rmSync(tmp, { recursive: true, force: true });
   return dir;
 }

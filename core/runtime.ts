@@ -68,6 +68,7 @@ interface Slot {
 }
 
 const TIMER_TOPIC = 'timer';
+const NO_TARGETS: readonly number[] = [];
 const CLOCK_TOPIC = 'clock';
 
 class SlotCtx implements Ctx {
@@ -104,6 +105,8 @@ export class Runtime {
   private readonly slots: Slot[] = [];
   private readonly subscribers = new Map<string, number[]>();
   private readonly clockSubscribers: number[];
+  /** Subscribers of the raw trades, depth and kline topics, looked up once. */
+  private readonly rawTargets: ReadonlyArray<readonly number[]>;
   private readonly onEmit?: (event: QxEvent<Out>) => void;
   private readonly topics: { trades: string; depth: string; kline: string };
   private timers: Timer[] = [];
@@ -159,6 +162,8 @@ export class Runtime {
       });
     });
     this.clockSubscribers = this.subscribers.get(CLOCK_TOPIC) ?? [];
+    const t = this.topics;
+    this.rawTargets = [t.trades, t.depth, t.kline].map((topic) => this.subscribers.get(topic) ?? NO_TARGETS);
   }
 
   /** Processes one input event to completion. The event object may be reused by the caller. */
@@ -170,11 +175,11 @@ export class Runtime {
     this.fireDue(ev.ts);
     if (ev.ts >= this.now) this.now = ev.ts;
     else this.counters.late++;
-    if (!this.admit(ev)) return;
+    const targets = this.admit(ev);
+    if (targets === null) return;
     ev.seq = this.position;
     this.recvTs = ev.recvTs;
-    const targets = this.subscribers.get(ev.topic);
-    if (targets !== undefined) this.step(ev, targets);
+    this.step(ev, targets);
   }
 
   /** Fires every timer and clock tick due at or before `ts` (the end of the data, or a live heartbeat of data time). */
@@ -203,35 +208,41 @@ export class Runtime {
     }
   }
 
-  /** Drops duplicates (trade id, kline open time) and applies depth to the book. */
-  private admit(ev: QxEvent): boolean {
+  /**
+   * Drops duplicates (trade id, kline open time) and applies depth to the book; returns the
+   * event's subscribers, or null when it is dropped.
+   */
+  private admit(ev: QxEvent): readonly number[] | null {
     const topic = ev.topic;
     if (topic === this.topics.trades) {
       const id = (ev.payload as Trade).id;
       if (id <= this.lastTradeId) {
         this.counters.duplicates++;
-        return false;
+        return null;
       }
       if (this.lastTradeId >= 0 && id > this.lastTradeId + 1) this.counters.tradeGaps++;
       this.lastTradeId = id;
+      return this.rawTargets[0];
     } else if (topic === this.topics.depth) {
       const r = this.book.apply(ev.payload as Depth);
       if (r === 'STALE') {
         this.counters.duplicates++;
-        return false;
+        return null;
       }
       if (r === 'GAP') this.counters.bookGaps++;
       else if (r === 'CROSSED') this.counters.bookCrossed++;
       else if (r === 'WAITING') this.counters.bookWaiting++;
+      return this.rawTargets[1];
     } else if (topic === this.topics.kline) {
       const t = (ev.payload as Kline).t;
       if (t <= this.lastKlineT) {
         this.counters.duplicates++;
-        return false;
+        return null;
       }
       this.lastKlineT = t;
+      return this.rawTargets[2];
     }
-    return true;
+    return this.subscribers.get(topic) ?? NO_TARGETS;
   }
 
   private fireDue(limit: number): void {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { ASK as ASK_SIDE, BID as BID_SIDE, type BookView } from '../core/book.ts';
+import { ASK, BID, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent, Trade } from '../core/event.ts';
-import { US_PER_MS as US_PER_MS_TIME } from '../core/time.ts';
+import { US_PER_MS } from '../core/time.ts';
 import {
-  applyChange as applyChangeFn, copyEpisode, credit as creditFn, episodePayload, inGrace as inGraceFn, newEpisode,
+  applyChange, copyEpisode, credit, episodePayload, inGrace, newEpisode,
   type Episode,
 } from './hidden-liquidity-episode.ts';
-import { rqNew, rqPush as rqPushFn, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
+import { rqNew, rqPush, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
 
 // SPEC §7, hidden liquidity (icebergs): volume executed at a best level beyond everything ever
 // shown there. One episode per side follows the best level p from the moment it becomes best
@@ -68,16 +68,6 @@ interface State {
   tradesNotInBook: number; tradesNoBook: number; pendingDropped: number; aborted: number;
 }
 
-// Local copies of the imports used per event: a module loaded as CommonJS (as tsx loads it when
-// the entry point is CommonJS) reads an imported binding through a getter call on every use.
-const BID = BID_SIDE;
-const ASK = ASK_SIDE;
-const US_PER_MS = US_PER_MS_TIME;
-const rqPush = rqPushFn;
-const applyChange = applyChangeFn;
-const credit = creditFn;
-const inGrace = inGraceFn;
-
 const TOB_BAND = 0.01;
 
 export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
@@ -103,9 +93,9 @@ export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<HiddenLiquidityParams>) {
     expire(s, ctx);
-    // Keeping the event's own topic string (same text) makes the next compare a pointer compare:
-    // a reader reuses one topic string, and equal strings that are distinct objects are
-    // compared character by character, per event.
+    // Keeping the event's own topic string (same text) makes the next compare an identity
+    // check: a reader reuses one topic string, and equal strings that are distinct objects
+    // are compared character by character, per event.
     const topic = ev.topic;
     if (topic === s.trades) {
       s.trades = topic;

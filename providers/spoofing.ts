@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { ASK as ASK_SIDE, BID as BID_SIDE, type BookView } from '../core/book.ts';
+import { ASK, BID, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { ramp } from '../core/math.ts';
-import { US_PER_MINUTE, US_PER_MS as US_PER_MS_TIME } from '../core/time.ts';
-import { incNew, incPctRank, incPush as incPushFn, incQuantile, type IncrementWindow } from './spoofing-increments.ts';
+import { US_PER_MINUTE, US_PER_MS } from '../core/time.ts';
+import { incNew, incPctRank, incPush, incQuantile, type IncrementWindow } from './spoofing-increments.ts';
 import { findLayering, layeringPayload, type Flicker } from './spoofing-layering.ts';
 
 // SPEC §8, spoofing, a heuristic: L2 data has no order ids, so this flags spoof-like "flicker"
@@ -67,13 +67,6 @@ interface State {
   genuine: number; dropped: number; flickerCount: number; layeringCount: number;
 }
 
-// Local copies of the imports used per event: a module loaded as CommonJS (as tsx loads it when
-// the entry point is CommonJS) reads an imported binding through a getter call on every use.
-const BID = BID_SIDE;
-const ASK = ASK_SIDE;
-const US_PER_MS = US_PER_MS_TIME;
-const incPush = incPushFn;
-
 const SIDE_NAME = ['BID', 'ASK'] as const;
 const KIND = 'data-spoofing';
 
@@ -98,9 +91,9 @@ export const spoofing: Component<SpoofingParams, State> = {
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<SpoofingParams>) {
     expire(s, ctx);
-    // Keeping the event's own topic string (same text) makes the next compare a pointer compare:
-    // a reader reuses one topic string, and equal strings that are distinct objects are
-    // compared character by character, per event.
+    // Keeping the event's own topic string (same text) makes the next compare an identity
+    // check: a reader reuses one topic string, and equal strings that are distinct objects
+    // are compared character by character, per event.
     const topic = ev.topic;
     if (topic === s.trades) {
       s.trades = topic;

@@ -3,14 +3,12 @@ import type { Kline, QxEvent, TimerPayload, Trade } from '../core/event.ts';
 import type { BookView } from '../core/book.ts';
 import { onBar, onTick, usableMid } from './spread-bar.ts';
 import { armTimer, costTimer, SPREAD_TIMER_TAG } from './spread-costs.ts';
-import { pendingGrow } from './spread-pending.ts';
+import { PENDING_STRIDE, pendingGrow } from './spread-pending.ts';
 import type { SpreadParams, State } from './spread.ts';
 
 // The spread provider's reduce and its per-event work (SPEC §9): every trade and depth message
-// passes here, the 1-s samples and bar records are in spread-bar.ts. The per-trade and
-// per-depth path calls only functions of this module and reads no imported binding: when the
-// code runs as CommonJS (tsx outside an ESM package, as the perf bench does), each access to
-// an imported binding is a call through a shared getter, some 10-20 ns.
+// passes here, the 1-s samples and bar records are in spread-bar.ts. The queue's push and
+// resolution are here too, on the per-trade path.
 //
 // The event time reaches these functions as s.lastTs, not as an argument: a float passed to a
 // call V8 does not inline is boxed, an allocation per event.
@@ -70,16 +68,9 @@ function accumulate(s: State): void {
 /** Starts a top-of-book state: the usable mid (see usableMid) and its quoted spread in bps. */
 function onDepth(s: State, book: BookView): void {
   accumulate(s);
-  const b = book.bestBid();
-  const a = book.bestAsk();
-  if (book.status === 'VALID' && b < a) {
-    const m = (a + b) / 2;
-    s.curMid = m;
-    s.curBps = (1e4 * (a - b)) / m;
-  } else {
-    s.curMid = NaN;
-    s.curBps = NaN;
-  }
+  const m = usableMid(book);
+  s.curMid = m;
+  s.curBps = Number.isNaN(m) ? NaN : (1e4 * (book.bestAsk() - book.bestBid())) / m;
 }
 
 /** Queues a trade with its pre-trade mid; a trade before the book is usable gets no ES. */
@@ -96,7 +87,7 @@ function costTrade(s: State, t: Trade, ctx: Ctx<SpreadParams>): void {
   }
   if (q.size === q.slots) pendingGrow(q);
   // Entry layout (spread-pending.ts): due, direction, price, pre-trade mid, size.
-  const o = ((q.head + q.size) & (q.slots - 1)) * 5;
+  const o = ((q.head + q.size) & (q.slots - 1)) * PENDING_STRIDE;
   const b = q.buf;
   b[o] = now + s.horizonUs;
   b[o + 1] = t.isBuyerMaker ? -1 : 1;
@@ -122,7 +113,7 @@ function costResolve(s: State): void {
   const mask = q.slots - 1;
   while (q.size > 0) {
     // The head entry: due, direction, price, pre-trade mid, size (spread-pending.ts).
-    const o = q.head * 5;
+    const o = q.head * PENDING_STRIDE;
     if (b[o] > now) return;
     if (Number.isNaN(m5)) s.flags.unresolved = true;
     else {

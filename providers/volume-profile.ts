@@ -1,3 +1,4 @@
+import { admitInOrder } from '../core/bar-admission.ts';
 import { z } from 'zod';
 import type { Component, Ctx } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
@@ -154,10 +155,7 @@ function foldMinute(s: State): void {
   s.curN = 0;
 }
 
-/**
- * Adds a trade to the current minute. Runs per trade, so it reads no imported binding (see the
- * note at reduce) and skips the minute and day arithmetic while both are unchanged.
- */
+/** Adds a trade to the current minute, skipping the minute and day arithmetic while both are unchanged. */
 function onTrade(s: State, ts: number, t: Trade, p: VolumeProfileParams): void {
   // Inputs are in time order, so ts >= curMinute and ts >= sessionDay here.
   if (ts >= s.minuteEnd) startMinute(s, ts);
@@ -229,18 +227,10 @@ export const volumeProfile: Component<VolumeProfileParams, State> = {
   outputs: ['data-volume-profile'],
   params: VolumeProfileParams,
   init,
-  // Runs per trade: under a CommonJS transform (tsx outside an ESM package, as the perf bench
-  // runs) each access to an imported binding is a call through a shared getter, some 10-20 ns,
-  // so the per-trade path inlines admitInOrder (core/bar-admission.ts) and calls only local code.
   reduce(s: State, ev: QxEvent, ctx: Ctx<VolumeProfileParams>) {
     const ts = ev.ts;
     // Inputs must arrive in time order (SPEC §0.2); an earlier one is rejected, never applied.
-    if (ts < s.lastTs) {
-      s.orderViolations++;
-      s.orderFlag = true;
-      return;
-    }
-    s.lastTs = ts;
+    if (!admitInOrder(s, ts)) return;
     const isTrade = ev.topic === s.tradeTopic;
     if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ts) : (ev.payload as Kline).t;
     if (isTrade) onTrade(s, ts, ev.payload as Trade, ctx.params);

@@ -67,8 +67,19 @@ export interface Component<P = any, S = any> {
   resume?(state: S, ctx: Ctx<P>, at: number): void;
 }
 
+/**
+ * One string object per topic name. Readers, the runtime and components all take their topics
+ * from here, so the per-event `ev.topic === s.topic` tests meet the same object and end at the
+ * identity check instead of comparing characters. A cache of a pure function.
+ */
+const TOPIC_NAMES = new Map<string, string>();
+
 /** Returns the full topic of a kind for a symbol (`execution-commands-*` carries no symbol). */
 export function topicOf(kind: string, symbol: string): string {
   if (kind === 'clock' || kind === 'timer' || kind.startsWith('execution-commands-')) return kind;
-  return `${kind}-${symbol.toLowerCase()}`;
+  const topic = `${kind}-${symbol.toLowerCase()}`;
+  const known = TOPIC_NAMES.get(topic);
+  if (known !== undefined) return known;
+  TOPIC_NAMES.set(topic, topic);
+  return topic;
 }

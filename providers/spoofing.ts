@@ -91,15 +91,10 @@ export const spoofing: Component<SpoofingParams, State> = {
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<SpoofingParams>) {
     expire(s, ctx);
-    // Keeping the event's own topic string (same text) makes the next compare an identity
-    // check: a reader reuses one topic string, and equal strings that are distinct objects
-    // are compared character by character, per event.
     const topic = ev.topic;
     if (topic === s.trades) {
-      s.trades = topic;
       onTrade(s, ev.payload as Trade, ctx);
     } else if (topic === s.depth) {
-      s.depth = topic;
       onDepth(s, ctx);
     } else if (topic === s.kline) {
       onBar(s, ev.payload as Kline, ctx);

@@ -189,30 +189,50 @@ export class Book implements BookView {
     return this.n[BID] > 0 && this.n[ASK] > 0 && this.bestBid() >= this.bestAsk();
   }
 
+  /**
+   * Sets the levels of one side and records each real change. The side's buffers, start and
+   * count live in locals through the loop (an insert or delete refreshes them), so the common
+   * path, a size change at an existing level, touches no field of the book.
+   */
   private applySide(side: number, prices: ArrayLike<number>, sizes: ArrayLike<number>): void {
-    for (let i = 0; i < prices.length; i++) this.setLevel(side, prices[i], sizes[i]);
-  }
-
-  private setLevel(side: number, price: number, size: number): void {
-    const n = this.n[side];
-    const i = this.search(side, price);
-    const at = this.start[side] + i;
-    const found = i < n && this.bufPx[side][at] === price;
-    const old = found ? this.bufQty[side][at] : 0;
-    if (size === 0) {
-      if (!found) return;
-      this.remove(side, i);
-    } else if (found) {
-      if (old === size) return;
-      this.bufQty[side][at] = size;
-    } else {
-      this.insert(side, i, price, size);
+    const m = prices.length;
+    let pxBuf = this.bufPx[side];
+    let qtyBuf = this.bufQty[side];
+    let a = this.start[side];
+    let n = this.n[side];
+    const bid = side === BID;
+    let k = this.changeCount;
+    for (let j = 0; j < m; j++) {
+      const price = prices[j];
+      const size = sizes[j];
+      const i = bid ? searchDesc(pxBuf, a, n, price) : searchAsc(pxBuf, a, n, price);
+      const at = a + i;
+      const found = i < n && pxBuf[at] === price;
+      const old = found ? qtyBuf[at] : 0;
+      if (found) {
+        if (old === size) continue;
+        if (size === 0) {
+          this.remove(side, i);
+          a = this.start[side];
+          n--;
+        } else {
+          qtyBuf[at] = size;
+        }
+      } else {
+        if (size === 0) continue;
+        this.insert(side, i, price, size);
+        pxBuf = this.bufPx[side];
+        qtyBuf = this.bufQty[side];
+        a = this.start[side];
+        n++;
+      }
+      this.changeSide[k] = side;
+      this.changePx[k] = price;
+      this.changeOld[k] = old;
+      this.changeNew[k] = size;
+      k++;
     }
-    const k = this.changeCount++;
-    this.changeSide[k] = side;
-    this.changePx[k] = price;
-    this.changeOld[k] = old;
-    this.changeNew[k] = size;
+    this.changeCount = k;
   }
 
   /** Inserts a level at rank i, moving the shorter part of the side. */

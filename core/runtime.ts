@@ -118,6 +118,8 @@ export class Runtime {
   private lastKlineT = -Infinity;
   private recvTs = 0;
   private hi = -1;
+  /** Events waiting in the slots' inboxes during a step (0 between steps). */
+  private queued = 0;
   private resumePending = false;
 
   constructor(specs: readonly ComponentSpec[], options: RuntimeOptions) {
@@ -277,11 +279,23 @@ export class Runtime {
 
   /** Delivers `ev` to `targets`, then everything emitted downstream, slot by slot in order. */
   private step(ev: QxEvent, targets: readonly number[]): void {
-    if (targets.length === 0) return;
+    const n = targets.length;
+    if (n === 0) return;
+    this.hi = targets[n - 1];
+    // While no inbox holds an event (an emit is rare: most inputs only update state), the
+    // event goes to its targets alone; the slots between them have nothing to do.
     let t = 0;
-    this.hi = targets[targets.length - 1];
-    for (let i = targets[0]; i <= this.hi; i++) {
-      const direct = t < targets.length && targets[t] === i;
+    while (this.queued === 0) {
+      if (t === n) return;
+      const slot = this.slots[targets[t++]];
+      const c = slot.component;
+      c.reduce(slot.state, ev, slot.ctx);
+      if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
+    }
+    // Something was emitted to a later slot: from the next slot on, each slot in order gets the
+    // event if it is a target, then its inbox, then its settle.
+    for (let i = targets[t - 1] + 1; i <= this.hi; i++) {
+      const direct = t < n && targets[t] === i;
       if (direct) t++;
       const slot = this.slots[i];
       const inbox = slot.inbox;
@@ -290,6 +304,7 @@ export class Runtime {
       if (direct) c.reduce(slot.state, ev, slot.ctx);
       if (inbox.length !== 0) {
         for (let k = 0; k < inbox.length; k++) c.reduce(slot.state, inbox[k], slot.ctx);
+        this.queued -= inbox.length;
         inbox.length = 0;
       }
       if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
@@ -323,6 +338,7 @@ export class Runtime {
       const j = subs[k];
       assert(j > i, `component '${slot.component.id}' feeds an earlier component: registry order is not topological`);
       this.slots[j].inbox.push(ev);
+      this.queued++;
       if (j > this.hi) this.hi = j;
     }
   }

@@ -82,6 +82,30 @@ describe('core > runtime', () => {
     expect(sums).toEqual([{ sum: 1, got: 2 }, { sum: 3, got: 4 }]);
   });
 
+  it('keeps slot order when an emit interrupts the targets-only delivery of an input', () => {
+    // An input goes to its targets alone until one of them emits; from the next slot on, each
+    // slot gets the input (if a target) before its inbox, in registry order, and the next input
+    // starts clean. The log is shared so that it shows the order across components.
+    const log: string[] = [];
+    const logger = (id: string, inputs: string[]): Component<object, object> => ({
+      id, layer: 'signal', inputs, outputs: [], params: none, init: () => ({}),
+      reduce(_s, ev) {
+        log.push(`${id}:${ev.topic.split('-')[0]}`);
+      },
+    });
+    const h = harness([
+      { ...logger('a', ['raw-trades']), layer: 'provider' },
+      echo,
+      logger('b', ['raw-trades', 'data-echo']),
+      logger('c', ['data-echo']),
+      logger('d', ['raw-trades']),
+    ]);
+    h.trade(T0, 1, 100, 1, false);
+    h.trade(T0 + 10, 2, 100, 1, false);
+    const one = ['a:raw', 'b:raw', 'b:data', 'c:data', 'd:raw'];
+    expect(log).toEqual([...one, ...one]);
+  });
+
   it('subscribes a component to the inputs its parameters ask for', () => {
     const picky: Component<{ trades: boolean }, { seen: string[] }> = {
       ...recorder('picky', ['raw-trades', 'clock']),

@@ -200,12 +200,30 @@ export class Book implements BookView {
     let qtyBuf = this.bufQty[side];
     let a = this.start[side];
     let n = this.n[side];
-    const bid = side === BID;
+    const dir = side === BID ? 1 : -1;
     let k = this.changeCount;
     for (let j = 0; j < m; j++) {
       const price = prices[j];
       const size = sizes[j];
-      const i = bid ? searchDesc(pxBuf, a, n, price) : searchAsc(pxBuf, a, n, price);
+      // The search of searchDesc/searchAsc, inline: a double passed to a call that V8 does not
+      // inline is boxed, an allocation per level. (x - price) * dir > 0 says that x is better
+      // than price (exact: a difference of two finite doubles has the sign of their order).
+      let i = 0;
+      if (n > 0 && (pxBuf[a] - price) * dir > 0) {
+        let lo = 1;
+        let hi = 2;
+        while (hi < n && (pxBuf[a + hi - 1] - price) * dir > 0) {
+          lo = hi;
+          hi <<= 1;
+        }
+        if (hi > n) hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if ((pxBuf[a + mid] - price) * dir > 0) lo = mid + 1;
+          else hi = mid;
+        }
+        i = lo;
+      }
       const at = a + i;
       const found = i < n && pxBuf[at] === price;
       const old = found ? qtyBuf[at] : 0;

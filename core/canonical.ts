@@ -52,8 +52,26 @@ function keyText(k: string): string {
   return t;
 }
 
+/**
+ * Sorts keys in place by UTF-16 code units, as Array.prototype.sort does by default. An
+ * insertion sort: records have a few to a few dozen keys, often nearly in order, and the
+ * built-in sort allocates a work array per call (~100 MB a day in a replay).
+ */
+function sortKeys(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > k) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
 function encodeObject(o: Record<string, unknown>): string {
-  const keys = Object.keys(o).sort();
+  const keys = sortKeys(Object.keys(o));
   let s = '{';
   let first = true;
   for (let i = 0; i < keys.length; i++) {

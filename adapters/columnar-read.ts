@@ -140,7 +140,7 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     if (table === null || this.next >= table.batches.length) return null;
     const batch = table.batches[this.next++];
     const out = this.convert(batch);
-    this.checkOrder(out.recvTs, batch.numRows);
+    this.lastRecv = checkOrder(this.path, out.recvTs, batch.numRows, this.lastRecv, this.row);
     this.row += batch.numRows;
     return out;
   }
@@ -230,15 +230,7 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     throw new DataError(`${this.path}: malformed ${where}: column '${name}' must be a finite ${positive ? 'positive' : 'non-negative'} number, was ${v[bad]}`);
   }
 
-  private checkOrder(recv: Float64Array, n: number): void {
-    let last = this.lastRecv;
-    for (let i = 0; i < n; i++) {
-      const r = recv[i];
-      if (r < last) throw new DataError(`${this.path}: rows out of order: recv_ts falls at row ${this.row + i}, ${last} then ${r}`);
-      last = r;
-    }
-    this.lastRecv = last;
-  }
+
 }
 
 /** Index of the first value that is not a finite positive number (NaN fails every compare), or v.length. */
@@ -253,6 +245,22 @@ function firstNegative(v: Float64Array): number {
   let i = 0;
   while (i < v.length && v[i] >= 0 && v[i] < Infinity) i++;
   return i;
+}
+
+/**
+ * Checks that recv_ts does not fall within a batch or from `last` (the previous batch's last
+ * value); returns the batch's last value. A free function: as a method it was deoptimized by
+ * every new file's reader object and then ran unoptimized, boxing each value.
+ */
+function checkOrder(path: string, recv: Float64Array, n: number, from: number, row: number): number {
+  // `+from`: a loop variable merged from an untyped parameter stays boxed, one allocation per row.
+  let last = +from;
+  for (let i = 0; i < n; i++) {
+    const r = recv[i];
+    if (r < last) throw new DataError(`${path}: rows out of order: recv_ts falls at row ${row + i}, ${last} then ${r}`);
+    last = r;
+  }
+  return last;
 }
 
 function checkOffsets(path: string, name: string, offs: Int32Array, values: number, n: number): void {

@@ -9,7 +9,9 @@ import { ringAt, ringNew, ringPush, type Ring } from '../core/ring.ts';
  * inside the coverage is short of `q`.
  */
 export function walkVwap(px: ArrayLike<number>, qty: ArrayLike<number>, q: number, isAsk: boolean, limit: number): number {
-  let rem = q;
+  // `+q`: a loop variable that starts from an untyped parameter stays boxed in V8 (an
+  // allocation per level walked).
+  let rem = +q;
   let cost = 0;
   for (let i = 0; i < px.length && rem > 0; i++) {
     const p = px[i];

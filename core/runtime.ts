@@ -34,6 +34,8 @@ export interface RuntimeCounters {
   bookWaiting: number;
   timers: number;
   ticks: number;
+  /** Events dropped from the inboxes of a step that threw (its input was not processed to the end). */
+  abandoned: number;
 }
 
 
@@ -100,7 +102,7 @@ export class Runtime {
   position = 0;
   readonly counters: RuntimeCounters = {
     inputs: 0, emitted: 0, late: 0, duplicates: 0, tradeGaps: 0,
-    bookGaps: 0, bookCrossed: 0, bookWaiting: 0, timers: 0, ticks: 0,
+    bookGaps: 0, bookCrossed: 0, bookWaiting: 0, timers: 0, ticks: 0, abandoned: 0,
   };
   private readonly slots: Slot[] = [];
   private readonly subscribers = new Map<string, number[]>();
@@ -281,6 +283,7 @@ export class Runtime {
   private step(ev: QxEvent, targets: readonly number[]): void {
     const n = targets.length;
     if (n === 0) return;
+    if (this.queued !== 0) this.abandon();
     this.hi = targets[n - 1];
     // While no inbox holds an event (an emit is rare: most inputs only update state), the
     // event goes to its targets alone; the slots between them have nothing to do.
@@ -309,6 +312,19 @@ export class Runtime {
       }
       if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
     }
+  }
+
+  /**
+   * Drops what a step that threw left in the inboxes: that input was not processed to the end,
+   * and redelivering its downstream events to the next input would mix two steps (and repeat a
+   * record that throws every time).
+   */
+  private abandon(): void {
+    for (const slot of this.slots) {
+      this.counters.abandoned += slot.inbox.length;
+      slot.inbox.length = 0;
+    }
+    this.queued = 0;
   }
 
   /** @ignore Called by a component's ctx. */

@@ -106,6 +106,35 @@ describe('core > runtime', () => {
     expect(log).toEqual([...one, ...one]);
   });
 
+  it('still delivers every later input after a component threw in the middle of a step', () => {
+    // A throw leaves the step's emitted events in their inboxes: they are dropped and counted,
+    // not redelivered with the next input, which still reaches every target in slot order.
+    const log: string[] = [];
+    let boom = true;
+    const fragile: Component<object, object> = {
+      id: 'fragile', layer: 'signal', inputs: ['data-echo'], outputs: [], params: none, init: () => ({}),
+      reduce(_s, ev) {
+        log.push(`fragile:${((ev.payload as Out).payload as { n: number }).n}`);
+        if (boom) {
+          boom = false;
+          throw new Error('bad record');
+        }
+      },
+    };
+    const tail: Component<object, object> = {
+      id: 'tail', layer: 'signal', inputs: ['raw-trades', 'data-echo'], outputs: [], params: none, init: () => ({}),
+      reduce(_s, ev) {
+        log.push(`tail:${ev.topic.split('-')[0]}`);
+      },
+    };
+    const h = harness([echo, fragile, tail]);
+    expect(() => h.trade(T0, 1, 100, 1, false)).toThrow('bad record');
+    h.trade(T0 + 10, 2, 100, 1, false);
+    expect(log).toEqual(['fragile:1', 'fragile:2', 'tail:raw', 'tail:data']);
+    // The first echo waited in two inboxes, fragile's (it threw on it) and tail's.
+    expect(h.rt.counters.abandoned).toBe(2);
+  });
+
   it('subscribes a component to the inputs its parameters ask for', () => {
     const picky: Component<{ trades: boolean }, { seen: string[] }> = {
       ...recorder('picky', ['raw-trades', 'clock']),

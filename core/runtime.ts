@@ -206,9 +206,18 @@ export class Runtime {
   private resume(at: number): void {
     this.resumePending = false;
     for (const slot of this.slots) {
-      if (!slot.resumePending) continue;
-      slot.resumePending = false;
-      slot.component.resume?.(slot.state, slot.ctx, at);
+      if (slot.resumePending) {
+        slot.resumePending = false;
+        slot.component.resume?.(slot.state, slot.ctx, at);
+      }
+      // What an earlier slot's hook emitted is delivered here, in slot order, like a step's.
+      const inbox = slot.inbox;
+      if (inbox.length === 0) continue;
+      const c = slot.component;
+      for (let k = 0; k < inbox.length; k++) c.reduce(slot.state, inbox[k], slot.ctx);
+      this.queued -= inbox.length;
+      inbox.length = 0;
+      if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
     }
   }
 

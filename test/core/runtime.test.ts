@@ -172,6 +172,27 @@ describe('core > runtime', () => {
     expect((rt.stateOf('sleeper') as { seen: string[] }).seen).toEqual(['timer:due@300', 'raw-trades-btcusdt@900', 'raw-trades-btcusdt@950']);
   });
 
+  it('delivers what a resume hook emits, in slot order, before the next input', () => {
+    const types: string[] = [];
+    const announcer: Component<object, { n: number }> = {
+      ...echo,
+      resume(s, ctx) {
+        ctx.emit('data-echo', 'RESUMED', { n: s.n });
+      },
+    };
+    const listener: Component<object, object> = {
+      id: 'listener', layer: 'signal', inputs: ['data-echo'], outputs: [], params: none, init: () => ({}),
+      reduce(_s, ev) {
+        types.push((ev.payload as Out).type);
+      },
+    };
+    const h = harness([announcer, listener]);
+    h.rt.replaceState('echo', { n: 7 });
+    h.trade(T0, 1, 100, 1, false);
+    expect(types).toEqual(['RESUMED', 'ECHO']);
+    expect(h.rt.counters.abandoned).toBe(0);
+  });
+
   it('rejects a registry that is not topological', () => {
     expect(() => new Runtime([{ component: summer }, { component: echo }], { symbol: 'BTCUSDT' })).toThrow(/no earlier component/);
   });

@@ -229,8 +229,6 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     const where = rows ? `row ${this.row + bad}` : `level value ${bad} of this batch`;
     throw new DataError(`${this.path}: malformed ${where}: column '${name}' must be a finite ${positive ? 'positive' : 'non-negative'} number, was ${v[bad]}`);
   }
-
-
 }
 
 /** Index of the first value that is not a finite positive number (NaN fails every compare), or v.length. */

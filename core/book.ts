@@ -205,7 +205,7 @@ export class Book implements BookView {
     for (let j = 0; j < m; j++) {
       const price = prices[j];
       const size = sizes[j];
-      // The search of searchDesc/searchAsc, inline: a double passed to a call that V8 does not
+      // searchBest, inline: a double passed to a call that V8 does not
       // inline is boxed, an allocation per level. (x - price) * dir > 0 says that x is better
       // than price (exact: a difference of two finite doubles has the sign of their order).
       let i = 0;
@@ -320,8 +320,7 @@ export class Book implements BookView {
    * One loop per side, so the comparison in the loop has no side test.
    */
   private search(side: number, price: number): number {
-    return side === BID ? searchDesc(this.bufPx[BID], this.start[BID], this.n[BID], price)
-      : searchAsc(this.bufPx[ASK], this.start[ASK], this.n[ASK], price);
+    return searchBest(this.bufPx[side], this.start[side], this.n[side], price, side === BID ? 1 : -1);
   }
 
   bestBid(): number {
@@ -412,37 +411,23 @@ function move(a: Float64Array, target: number, from: number, to: number): void {
   }
 }
 
-/** First rank i in [0, n) with px[a + i] <= price (bids, descending), or n. */
-function searchDesc(px: Float64Array, a: number, n: number, price: number): number {
-  if (n === 0 || px[a] <= price) return 0;
+/**
+ * First rank i in [0, n) whose price is not better than `price` (dir 1: bids, descending; -1:
+ * asks, ascending), or n. Galloping from the best level first: most updates land near the top,
+ * where this takes a few steps. applySide holds an inline copy of this loop (see there why).
+ */
+function searchBest(px: Float64Array, a: number, n: number, price: number, dir: number): number {
+  if (n === 0 || !((px[a] - price) * dir > 0)) return 0;
   let lo = 1;
   let hi = 2;
-  while (hi < n && px[a + hi - 1] > price) {
+  while (hi < n && (px[a + hi - 1] - price) * dir > 0) {
     lo = hi;
     hi <<= 1;
   }
   if (hi > n) hi = n;
   while (lo < hi) {
     const m = (lo + hi) >>> 1;
-    if (px[a + m] > price) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-/** First rank i in [0, n) with px[a + i] >= price (asks, ascending), or n. */
-function searchAsc(px: Float64Array, a: number, n: number, price: number): number {
-  if (n === 0 || px[a] >= price) return 0;
-  let lo = 1;
-  let hi = 2;
-  while (hi < n && px[a + hi - 1] < price) {
-    lo = hi;
-    hi <<= 1;
-  }
-  if (hi > n) hi = n;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (px[a + m] < price) lo = m + 1;
+    if ((px[a + m] - price) * dir > 0) lo = m + 1;
     else hi = m;
   }
   return lo;

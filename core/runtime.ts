@@ -211,13 +211,9 @@ export class Runtime {
         slot.component.resume?.(slot.state, slot.ctx, at);
       }
       // What an earlier slot's hook emitted is delivered here, in slot order, like a step's.
-      const inbox = slot.inbox;
-      if (inbox.length === 0) continue;
-      const c = slot.component;
-      for (let k = 0; k < inbox.length; k++) c.reduce(slot.state, inbox[k], slot.ctx);
-      this.queued -= inbox.length;
-      inbox.length = 0;
-      if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
+      if (slot.inbox.length === 0) continue;
+      this.drain(slot);
+      if (slot.component.settle !== undefined) slot.component.settle(slot.state, slot.ctx);
     }
   }
 
@@ -314,13 +310,17 @@ export class Runtime {
       if (!direct && inbox.length === 0) continue;
       const c = slot.component;
       if (direct) c.reduce(slot.state, ev, slot.ctx);
-      if (inbox.length !== 0) {
-        for (let k = 0; k < inbox.length; k++) c.reduce(slot.state, inbox[k], slot.ctx);
-        this.queued -= inbox.length;
-        inbox.length = 0;
-      }
+      if (inbox.length !== 0) this.drain(slot);
       if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
     }
+  }
+
+  /** Delivers a slot's inbox to it, in order, and empties it. */
+  private drain(slot: Slot): void {
+    const inbox = slot.inbox;
+    for (let k = 0; k < inbox.length; k++) slot.component.reduce(slot.state, inbox[k], slot.ctx);
+    this.queued -= inbox.length;
+    inbox.length = 0;
   }
 
   /**

@@ -18,46 +18,17 @@ describe('core > book', () => {
   it('matches a naive oracle after random diffs, including its change list and restore', () => {
     fc.assert(fc.property(
       fc.array(fc.tuple(fc.array(level(1, 6000), { maxLength: 40 }), fc.array(level(6001, 12000), { maxLength: 40 })), { maxLength: 60 }),
-      (messages) => {
-        const book = new Book('spot');
-        book.apply({ snapshot: true, U: 1, u: 1, pu: -1, bidPx: [], bidQty: [], askPx: [], askQty: [] });
-        const oracle = [new Map<number, number>(), new Map<number, number>()];
-        let u = 1;
-        for (const [bids, asks] of messages) {
-          const before = [new Map(oracle[BID]), new Map(oracle[ASK])];
-          const r = book.apply(diff(++u, bids.map(([p, q]) => [p / 100, q]), asks.map(([p, q]) => [p / 100, q])));
-          expect(r).toBe('APPLIED');
-          for (const [side, rows] of [[BID, bids], [ASK, asks]] as const) {
-            for (const [p, q] of rows) {
-              if (q === 0) oracle[side].delete(p / 100);
-              else oracle[side].set(p / 100, q);
-            }
-          }
-          const changes = new Map<string, [number, number]>();
-          // A price set twice in one message is two changes; compare the first old with the last new.
-          for (let k = 0; k < book.changeCount; k++) {
-            const key = `${book.changeSide[k]}:${book.changePx[k]}`;
-            changes.set(key, [changes.get(key)?.[0] ?? book.changeOld[k], book.changeNew[k]]);
-          }
-          for (const side of [BID, ASK]) {
-            const want = [...oracle[side].entries()].sort((a, b) => (side === BID ? b[0] - a[0] : a[0] - b[0]));
-            expect(Array.from(book.px[side])).toEqual(want.map((w) => w[0]));
-            expect(Array.from(book.qty[side])).toEqual(want.map((w) => w[1]));
-            const keys = new Set([...before[side].keys(), ...oracle[side].keys()]);
-            for (const p of keys) {
-              const was = before[side].get(p) ?? 0;
-              const now = oracle[side].get(p) ?? 0;
-              if (was !== now) expect(changes.get(`${side}:${p}`)).toEqual([was, now]);
-            }
-          }
-        }
-        const copy = new Book('spot');
-        copy.restore(structuredClone(book.snapshot()));
-        expect(Array.from(copy.px[BID])).toEqual(Array.from(book.px[BID]));
-        expect(Array.from(copy.qty[ASK])).toEqual(Array.from(book.qty[ASK]));
-        expect(copy.qtyAt(BID, book.px[BID][0] ?? 1)).toBe(book.qty[BID][0] ?? 0);
-      },
+      checkAgainstOracle,
     ), { numRuns: 150 });
+  });
+
+  it('matches the oracle while a side grows in the middle of a message, and past the staging size', () => {
+    // Sides start at 4096 slots and grow when a quarter is live; one message stages 1024 levels
+    // per side before the staging area grows. Messages of up to 1500 new levels cross both.
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.array(level(1, 60_000), { minLength: 300, maxLength: 1500, size: 'max' }), fc.array(level(60_001, 120_000), { minLength: 300, maxLength: 1500, size: 'max' })), { maxLength: 8 }),
+      checkAgainstOracle,
+    ), { numRuns: 12 });
   });
 
   it('grows past its initial capacity and keeps levels sorted', () => {
@@ -73,3 +44,44 @@ describe('core > book', () => {
     expect(book.status).toBe('VALID');
   });
 });
+
+/** Applies `messages` as diffs to a book and to a map per side, and compares after each message. */
+function checkAgainstOracle(messages: [number, number][][][]): void {
+    const book = new Book('spot');
+    book.apply({ snapshot: true, U: 1, u: 1, pu: -1, bidPx: [], bidQty: [], askPx: [], askQty: [] });
+    const oracle = [new Map<number, number>(), new Map<number, number>()];
+    let u = 1;
+    for (const [bids, asks] of messages) {
+      const before = [new Map(oracle[BID]), new Map(oracle[ASK])];
+      const r = book.apply(diff(++u, bids.map(([p, q]) => [p / 100, q]), asks.map(([p, q]) => [p / 100, q])));
+      expect(r).toBe('APPLIED');
+      for (const [side, rows] of [[BID, bids], [ASK, asks]] as const) {
+        for (const [p, q] of rows) {
+          if (q === 0) oracle[side].delete(p / 100);
+          else oracle[side].set(p / 100, q);
+        }
+      }
+      const changes = new Map<string, [number, number]>();
+      // A price set twice in one message is two changes; compare the first old with the last new.
+      for (let k = 0; k < book.changeCount; k++) {
+        const key = `${book.changeSide[k]}:${book.changePx[k]}`;
+        changes.set(key, [changes.get(key)?.[0] ?? book.changeOld[k], book.changeNew[k]]);
+      }
+      for (const side of [BID, ASK]) {
+        const want = [...oracle[side].entries()].sort((a, b) => (side === BID ? b[0] - a[0] : a[0] - b[0]));
+        expect(Array.from(book.px[side])).toEqual(want.map((w) => w[0]));
+        expect(Array.from(book.qty[side])).toEqual(want.map((w) => w[1]));
+        const keys = new Set([...before[side].keys(), ...oracle[side].keys()]);
+        for (const p of keys) {
+          const was = before[side].get(p) ?? 0;
+          const now = oracle[side].get(p) ?? 0;
+          if (was !== now) expect(changes.get(`${side}:${p}`)).toEqual([was, now]);
+        }
+      }
+    }
+    const copy = new Book('spot');
+    copy.restore(structuredClone(book.snapshot()));
+    expect(Array.from(copy.px[BID])).toEqual(Array.from(book.px[BID]));
+    expect(Array.from(copy.qty[ASK])).toEqual(Array.from(book.qty[ASK]));
+    expect(copy.qtyAt(BID, book.px[BID][0] ?? 1)).toBe(book.qty[BID][0] ?? 0);
+}

@@ -110,28 +110,36 @@ export function runBacktest(o: RunOptions): RunResult {
   const result: RunResult = { digest: rt.digest(), counters: { ...rt.counters }, manifest, fromUs, toUs, emittedByTopic: emitted, runtime: rt };
   if (writer !== undefined && partial !== undefined && o.out !== undefined) {
     writer.close();
-    const runManifest = {
-      complete: true,
-      digest: result.digest,
-      digest_scope: 'SHA-256 over the canonical encoding of every emitted event; equal on the same Node major version',
-      from: isoUs(fromUs),
-      to: isoUs(toUs),
-      symbol: manifest.symbol,
-      config: o.config,
-      config_hash: configHash(o.config),
-      params,
-      components: o.components.map((c) => c.id),
-      dataset: { path: o.dataset, files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256 })) },
-      counters: result.counters,
-      emitted: emitted,
-      versions: versions(),
-    };
-    writeFileSync(join(partial, 'manifest.json'), JSON.stringify(runManifest, null, 2) + '\n');
-    writeFileSync(join(partial, 'digest'), result.digest + '\n');
-    o.beforeCommit?.(partial);
-    rmSync(o.out, { recursive: true, force: true });
-    renameSync(partial, o.out);
-    result.outDir = o.out;
+    commitRunDir(o, result, params, partial, o.out);
   }
   return result;
+}
+
+/**
+ * Writes the run manifest and digest into the partial run directory and renames it to `out`:
+ * a directory under the final name is always a complete run.
+ */
+function commitRunDir(o: RunOptions, result: RunResult, params: Record<string, unknown>, partial: string, out: string): void {
+  const runManifest = {
+    complete: true,
+    digest: result.digest,
+    digest_scope: 'SHA-256 over the canonical encoding of every emitted event; equal on the same Node major version',
+    from: isoUs(result.fromUs),
+    to: isoUs(result.toUs),
+    symbol: result.manifest.symbol,
+    config: o.config,
+    config_hash: configHash(o.config),
+    params,
+    components: o.components.map((c) => c.id),
+    dataset: { path: o.dataset, files: result.manifest.files.map((f) => ({ path: f.path, sha256: f.sha256 })) },
+    counters: result.counters,
+    emitted: result.emittedByTopic,
+    versions: versions(),
+  };
+  writeFileSync(join(partial, 'manifest.json'), JSON.stringify(runManifest, null, 2) + '\n');
+  writeFileSync(join(partial, 'digest'), result.digest + '\n');
+  o.beforeCommit?.(partial);
+  rmSync(out, { recursive: true, force: true });
+  renameSync(partial, out);
+  result.outDir = out;
 }

@@ -25,6 +25,21 @@ export function newEpisode(): Episode {
   return { active: false, p: 0, startUs: 0, lastTradeUs: -1, notBestSince: -1, emitted: false, ...z };
 }
 
+/** Opens an episode at price p with starting depth d0; nothing executed, added or refilled yet. */
+export function openEpisode(ep: Episode, p: number, d0: number, now: number): void {
+  ep.active = true;
+  ep.p = p;
+  ep.startUs = now;
+  ep.d0 = d0;
+  ep.dmax = d0;
+  ep.e = 0;
+  ep.a = 0;
+  ep.r = 0;
+  ep.lastTradeUs = -1;
+  ep.notBestSince = -1;
+  ep.emitted = false;
+}
+
 /** Copies every field (what Object.assign did, without its generic per-key path). */
 export function copyEpisode(to: Episode, from: Episode): void {
   to.active = from.active;

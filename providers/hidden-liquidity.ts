@@ -4,7 +4,7 @@ import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent, Trade } from '../core/event.ts';
 import { US_PER_MS } from '../core/time.ts';
 import {
-  applyChange, copyEpisode, credit, episodePayload, inGrace, newEpisode,
+  applyChange, copyEpisode, credit, episodePayload, inGrace, newEpisode, openEpisode,
   type Episode,
 } from './hidden-liquidity-episode.ts';
 import { rqNew, rqPush, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
@@ -211,18 +211,7 @@ function trackBest(s: State, book: BookView, side: number, best: number, oldAtBe
 /** Opens an episode at best level p; D0 is its quantity before this message if that was larger. */
 function start(s: State, ep: Episode, book: BookView, side: number, p: number, oldAtBest: number, now: number): void {
   const shown = book.levelQty(side, 0);
-  const d0 = oldAtBest > shown ? oldAtBest : shown;
-  ep.active = true;
-  ep.p = p;
-  ep.startUs = now;
-  ep.d0 = d0;
-  ep.dmax = d0;
-  ep.e = 0;
-  ep.a = 0;
-  ep.r = 0;
-  ep.lastTradeUs = -1;
-  ep.notBestSince = -1;
-  ep.emitted = false;
+  openEpisode(ep, p, oldAtBest > shown ? oldAtBest : shown, now);
   const pend = s.pend;
   for (let i = 0; i < 4 * s.pendN; i += 4) {
     if (pend[i] === side && pend[i + 1] === p) credit(ep, pend[i + 2], pend[i + 3]);

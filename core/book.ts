@@ -1,68 +1,13 @@
-import { BOOK_SIDE_WASM } from './book-side.wasm.ts';
+import { searchBest, wasmModule, type WasmSide } from './book-side.ts';
+import { ASK, BID, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
 import type { Depth } from './event.ts';
+
+export { ASK, BID, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
 
 // The local L2 order book of one symbol (SPEC §0.3). The runtime owns one per symbol, applies
 // each depth event to it before the providers see that event, and hands it to them read-only.
 // It never guesses: a broken update-id chain or a crossed/locked result makes it INVALID until
 // the next snapshot.
-
-export type BookStatus = 'EMPTY' | 'VALID' | 'INVALID';
-export type SyncMode = 'spot' | 'usdm';
-
-/** What `apply` did with one depth message. */
-export type ApplyResult = 'SNAPSHOT' | 'APPLIED' | 'STALE' | 'WAITING' | 'GAP' | 'CROSSED';
-
-export const BID = 0;
-export const ASK = 1;
-
-export interface BookView {
-  readonly status: BookStatus;
-  /** Increments at every snapshot, so a reader can tell a resync happened. */
-  readonly epoch: number;
-  readonly lastUpdateId: number;
-  /**
-   * Prices and sizes per side, best first (bids descending, asks ascending): views valid until
-   * the next depth message. Do not mutate or keep them.
-   */
-  readonly px: readonly [Float64Array, Float64Array];
-  readonly qty: readonly [Float64Array, Float64Array];
-  /** Snapshot coverage: lowest bid and highest ask price of the last snapshot. */
-  readonly minBid: number;
-  readonly maxAsk: number;
-  /** Level changes made by the last applied message (rows [0, changeCount)): side, price, old and new quantity. */
-  readonly changeCount: number;
-  readonly changeSide: Float64Array;
-  readonly changePx: Float64Array;
-  readonly changeOld: Float64Array;
-  readonly changeNew: Float64Array;
-  /** True when the last message was the first applied diff after a snapshot. */
-  readonly firstAfterSync: boolean;
-  /** Number of levels on a side. */
-  levels(side: number): number;
-  /** Price and size of the level of rank i (0 = best) on a side, without building the views. */
-  levelPx(side: number, i: number): number;
-  levelQty(side: number, i: number): number;
-  bestBid(): number;
-  bestAsk(): number;
-  bestBidQty(): number;
-  bestAskQty(): number;
-  mid(): number;
-  /** Quantity at an exact price on a side (0 when absent). */
-  qtyAt(side: number, price: number): number;
-  /** Sum of quantity within `bps` of the mid on a side. */
-  bandDepth(side: number, bps: number): number;
-}
-
-export interface BookSnapshot {
-  status: BookStatus;
-  epoch: number;
-  lastUpdateId: number;
-  synced: boolean;
-  px: [number[], number[]];
-  qty: [number[], number[]];
-  minBid: number;
-  maxAsk: number;
-}
 
 const CAPACITY_MIN = 4096;
 
@@ -72,20 +17,18 @@ const CAPACITY_MIN = 4096;
  * back, so the frequent changes near the best level move a few values, not the whole side.
  * `px`/`qty` are subarray views of the live levels, refreshed once per message.
  *
- * The level updates run in WebAssembly (core/book-side.wat): about 12M a day on a BTCUSDT-like
- * day, where the same loop in JavaScript took ~25% longer for the book alone and the provider
- * stage ~10% longer (the README has the measurement). The search and the moves compare and copy
- * doubles only, so the levels are the same to the bit. The book's memory holds, in f64 slots:
- * a header (the WebAssembly function's results), a staging area for one message's levels
- * (4 x inCap), the change columns (4 x 2 inCap) and the two sides (2 x 2 x cap); `layout`
- * grows it. Every view handed out is a view of that memory.
+ * The level updates run in WebAssembly (core/book-side.wat; ~25% faster than the same loop in
+ * JavaScript, see the README). They compare and copy doubles only, so the levels are the same
+ * to the bit. The book's memory holds, in f64 slots: a header (that function's results), a
+ * staging area for one message's levels (4 x inCap), the change columns (4 x 2 inCap) and the
+ * two sides (2 x 2 x cap). `layout` grows it; every view handed out is a view of it.
  */
 export class Book implements BookView {
   status: BookStatus = 'EMPTY';
   epoch = 0;
   lastUpdateId = -1;
-  private pxView: [Float64Array, Float64Array];
-  private qtyView: [Float64Array, Float64Array];
+  private pxView: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
+  private qtyView: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   private bufPx: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   private bufQty: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   private readonly start: [number, number] = [CAPACITY_MIN >> 1, CAPACITY_MIN >> 1];
@@ -117,8 +60,6 @@ export class Book implements BookView {
     this.wasm = inst.exports as unknown as WasmSide;
     this.mem = (inst.exports as unknown as { mem: WebAssembly.Memory }).mem;
     this.layout(1024, CAPACITY_MIN);
-    this.pxView = [this.bufPx[BID].subarray(0, 0), this.bufPx[ASK].subarray(0, 0)];
-    this.qtyView = [this.bufQty[BID].subarray(0, 0), this.bufQty[ASK].subarray(0, 0)];
   }
 
   /**
@@ -127,8 +68,9 @@ export class Book implements BookView {
    * only `cap` grows (in the middle of a message); `inCap` grows before a message is staged.
    */
   private layout(inCap: number, cap: number): void {
-    const keepPx = [this.bufPx[BID].slice(this.start[BID], this.start[BID] + this.n[BID]), this.bufPx[ASK].slice(this.start[ASK], this.start[ASK] + this.n[ASK])];
-    const keepQty = [this.bufQty[BID].slice(this.start[BID], this.start[BID] + this.n[BID]), this.bufQty[ASK].slice(this.start[ASK], this.start[ASK] + this.n[ASK])];
+    const live = (bufs: Float64Array[]) => bufs.map((b, side) => b.slice(this.start[side], this.start[side] + this.n[side]));
+    const keepPx = live(this.bufPx);
+    const keepQty = live(this.bufQty);
     this.inCap = inCap;
     this.cap = cap;
     this.inOff = 8;
@@ -266,12 +208,9 @@ export class Book implements BookView {
   private applySide(side: number, inPx: number, inQty: number, m: number): void {
     let j = 0;
     for (;;) {
-      const cap = this.cap;
-      const o = this.sideOff + 2 * side * cap;
-      const ch = this.chOff;
-      const ci = 2 * this.inCap;
-      const full = this.wasm.applySide(8 * o, cap, this.start[side], this.n[side], 8 * inPx, 8 * inQty, j, m,
-        side === BID ? 1 : -1, side, 8 * ch, 8 * ci, this.changeCount);
+      // Byte addresses: the side's window, the staged levels, the change columns (2 inCap apart).
+      const full = this.wasm.applySide(8 * (this.sideOff + 2 * side * this.cap), this.cap, this.start[side], this.n[side],
+        8 * inPx, 8 * inQty, j, m, side === BID ? 1 : -1, side, 8 * this.chOff, 16 * this.inCap, this.changeCount);
       const h = this.hdr;
       if (this.start[side] !== h[0] || this.n[side] !== h[1]) this.dirty = true;
       this.start[side] = h[0];
@@ -281,15 +220,6 @@ export class Book implements BookView {
       if (full === 0) return;
       this.layout(this.inCap, 2 * this.cap);
     }
-  }
-
-  /**
-   * Returns the index of `price`, or where it would be inserted, in best-first order. Galloping
-   * from the best level first: most updates land near the top, where this takes a few steps.
-   * One loop per side, so the comparison in the loop has no side test.
-   */
-  private search(side: number, price: number): number {
-    return searchBest(this.bufPx[side], this.start[side], this.n[side], price, side === BID ? 1 : -1);
   }
 
   bestBid(): number {
@@ -309,7 +239,7 @@ export class Book implements BookView {
   }
 
   qtyAt(side: number, price: number): number {
-    const i = this.search(side, price);
+    const i = searchBest(this.bufPx[side], this.start[side], this.n[side], price, side === BID ? 1 : -1);
     const at = this.start[side] + i;
     return i < this.n[side] && this.bufPx[side][at] === price ? this.bufQty[side][at] : 0;
   }
@@ -368,37 +298,3 @@ export class Book implements BookView {
     this.firstAfterSync = false;
   }
 }
-
-/**
- * First rank i in [0, n) whose price is not better than `price` (dir 1: bids, descending; -1:
- * asks, ascending), or n. Galloping from the best level first: most updates land near the top,
- * where this takes a few steps. applySide holds an inline copy of this loop (see there why).
- */
-function searchBest(px: Float64Array, a: number, n: number, price: number, dir: number): number {
-  if (n === 0 || !((px[a] - price) * dir > 0)) return 0;
-  let lo = 1;
-  let hi = 2;
-  while (hi < n && (px[a + hi - 1] - price) * dir > 0) {
-    lo = hi;
-    hi <<= 1;
-  }
-  if (hi > n) hi = n;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if ((px[a + m] - price) * dir > 0) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-interface WasmSide {
-  applySide(px: number, cap: number, a: number, n: number, inPx: number, inQty: number, j: number, m: number,
-    dir: number, side: number, ch: number, chStride: number, k: number): number;
-}
-
-let compiled: WebAssembly.Module | null = null;
-function wasmModule(): WebAssembly.Module {
-  if (compiled === null) compiled = new WebAssembly.Module(BOOK_SIDE_WASM);
-  return compiled;
-}
-

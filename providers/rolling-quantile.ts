@@ -1,4 +1,5 @@
 import { AssertionError, assert } from '../core/assert.ts';
+import { insertSorted, lowerBound, removeSorted, upperBound } from './sorted-blocks.ts';
 
 // An exact rolling quantile over the last `cap` values, as plain data (it snapshots with
 // structuredClone). The window's values are kept sorted, split into consecutive sorted blocks
@@ -89,24 +90,24 @@ export function rqPush(r: RollingQuantile, x: number): void {
     const old = r.ring[r.head];
     if (cut !== null && old < cut) r.lowCount--;
     else if (old > r.highCut) r.highCount--;
-    else removeSorted(r, old);
+    else removeSorted(r.blocks, r.blockMax, old);
   } else {
     r.size++;
   }
   const i = r.pushes++;
   if (cut === null) {
-    insertSorted(r, x);
+    insertSorted(r.blocks, r.blockMax, x);
   } else if (r.band !== null) {
     if (x < cut) r.lowCount++;
     else if (x > r.highCut) r.highCount++;
-    else insertSorted(r, x);
+    else insertSorted(r.blocks, r.blockMax, x);
   } else {
     while (r.dqSize > 0 && r.dqIdx[r.dqHead] <= i - r.cap) dequeShift(r);
     if (x < cut) {
       r.lowCount++;
       dequePush(r, i, x);
     } else {
-      insertSorted(r, x);
+      insertSorted(r.blocks, r.blockMax, x);
     }
   }
   r.ring[r.head] = x;
@@ -258,81 +259,4 @@ function dequePush(r: RollingQuantile, i: number, x: number): void {
   r.dqIdx[at] = i;
   r.dqVal[at] = x;
   r.dqSize++;
-}
-
-/**
- * Index of the last block whose first value is <= x, or 0. Inserts and removals of x both go
- * to the end of x's run of equal values there, so a window of many equal values (a quiet book)
- * appends and pops instead of shifting whole blocks and splitting and merging them.
- */
-function blockFor(blocks: number[][], x: number): number {
-  let lo = 0;
-  let hi = blocks.length - 1;
-  while (lo < hi) {
-    const m = (lo + hi + 1) >>> 1;
-    if (blocks[m][0] <= x) lo = m;
-    else hi = m - 1;
-  }
-  return lo;
-}
-
-function upperBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (a[m] <= x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (a[m] < x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-function insertSorted(r: RollingQuantile, x: number): void {
-  const blocks = r.blocks;
-  if (blocks.length === 0) {
-    blocks.push([x]);
-    return;
-  }
-  const k = blockFor(blocks, x);
-  const b = blocks[k];
-  const j = upperBound(b, x);
-  // Shift by hand rather than splice, which would allocate the (empty) removed-items array.
-  b.push(x);
-  for (let i = b.length - 1; i > j; i--) b[i] = b[i - 1];
-  b[j] = x;
-  if (b.length > r.blockMax) blocks.splice(k + 1, 0, b.splice(b.length >> 1));
-}
-
-function removeSorted(r: RollingQuantile, x: number): void {
-  const blocks = r.blocks;
-  const k = blockFor(blocks, x);
-  const b = blocks[k];
-  const j = upperBound(b, x) - 1;
-  if (j < 0 || b[j] !== x) throw new AssertionError(`rolling quantile lost the expiring value ${x}`);
-  for (let i = j; i < b.length - 1; i++) b[i] = b[i + 1];
-  // pop(), not `length--`: setting length takes V8's slow runtime path (measured 2x slower).
-  b.pop();
-  if (b.length === 0) blocks.splice(k, 1);
-  else if (b.length < r.blockMax >> 2 && blocks.length > 1) mergeBlock(r, k);
-}
-
-/** Merges block k with a neighbour, splitting the result again if it grew too long. */
-function mergeBlock(r: RollingQuantile, k: number): void {
-  const blocks = r.blocks;
-  const left = k + 1 < blocks.length ? k : k - 1;
-  const merged = blocks[left].concat(blocks[left + 1]);
-  const half = merged.length >> 1;
-  if (merged.length > r.blockMax) blocks.splice(left, 2, merged.slice(0, half), merged.slice(half));
-  else blocks.splice(left, 2, merged);
 }

@@ -39,7 +39,6 @@ const FUNCTION_LINES_MAX = 70;
  */
 const LONG_FILES: Record<string, string> = {
   'core/runtime.ts': 'one class: the delivery loop, timers, digest and snapshots share its private state',
-  'providers/rolling-quantile.ts': 'the banded sorted window and its exact fallback are one data structure',
 };
 
 function sources(dir: string): string[] {

@@ -1,20 +1,18 @@
 import { assert } from './assert.ts';
 import { Book, type BookSnapshot, type SyncMode } from './book.ts';
 import { canonical, digestAdd, digestHex, digestInit, type DigestState } from './canonical.ts';
-import { topicOf, type Component, type Ctx, type EmitOptions } from './component.ts';
+import { topicOf, type EmitOptions } from './component.ts';
 import type { Depth, Kline, Out, QxEvent, Trade } from './event.ts';
 import { US_PER_SECOND, secondCeil } from './time.ts';
 import { heapPop, heapPush, type Timer } from './timers.ts';
+import { CLOCK_TOPIC, wire, type ComponentSpec, type RawTopics, type Slot } from './runtime-wiring.ts';
+
+export type { ComponentSpec } from './runtime-wiring.ts';
 
 // The deterministic scheduler (DESIGN §4–5). One input at a time, processed to completion:
 // timers and whole-second CLOCK ticks due at or before the input fire first; then the input
 // and everything it causes are delivered synchronously in topological (registry) order.
 // Every emitted event is appended to the run digest.
-
-export interface ComponentSpec {
-  component: Component;
-  params?: unknown;
-}
 
 export interface RuntimeOptions {
   symbol: string;
@@ -57,42 +55,8 @@ export interface RuntimeSnapshot {
   counters: RuntimeCounters;
 }
 
-interface Slot {
-  component: Component;
-  state: unknown;
-  ctx: SlotCtx;
-  /** Per output kind: topic, subscriber slots, seq counter index. */
-  outTopic: Map<string, { topic: string; subscribers: number[]; index: number }>;
-  emitSeq: number[];
-  inbox: QxEvent[];
-  /** Set by replaceState: the component's resume hook runs before the next input. */
-  resumePending: boolean;
-}
-
 const TIMER_TOPIC = 'timer';
 const NO_TARGETS: readonly number[] = [];
-const CLOCK_TOPIC = 'clock';
-
-class SlotCtx implements Ctx {
-  constructor(
-    private readonly rt: Runtime,
-    private readonly slot: number,
-    readonly symbol: string,
-    readonly params: unknown,
-  ) {}
-  get now(): number {
-    return this.rt.now;
-  }
-  get book() {
-    return this.rt.book;
-  }
-  emit(kind: string, type: string, payload: object, options?: EmitOptions): void {
-    this.rt.emitFrom(this.slot, kind, type, payload, options);
-  }
-  wakeAt(ts: number, tag: string): void {
-    this.rt.addTimer(this.slot, ts, tag);
-  }
-}
 
 export class Runtime {
   readonly symbol: string;
@@ -104,13 +68,13 @@ export class Runtime {
     inputs: 0, emitted: 0, late: 0, duplicates: 0, tradeGaps: 0,
     bookGaps: 0, bookCrossed: 0, bookWaiting: 0, timers: 0, ticks: 0, abandoned: 0,
   };
-  private readonly slots: Slot[] = [];
-  private readonly subscribers = new Map<string, number[]>();
+  private readonly slots: Slot[];
+  private readonly subscribers: Map<string, number[]>;
   private readonly clockSubscribers: number[];
   /** Subscribers of the raw trades, depth and kline topics, looked up once. */
   private readonly rawTargets: ReadonlyArray<readonly number[]>;
   private readonly onEmit?: (event: QxEvent<Out>) => void;
-  private readonly topics: { trades: string; depth: string; kline: string };
+  private readonly topics: RawTopics;
   private timers: Timer[] = [];
   private timerId = 0;
   private nextTick = Infinity;
@@ -133,41 +97,11 @@ export class Runtime {
       depth: topicOf('depth', this.symbol),
       kline: topicOf('kline-1m', this.symbol),
     };
-    const produced = new Map<string, number>();
-    specs.forEach((spec, i) => {
-      const c = spec.component;
-      const params = c.params.parse(spec.params ?? {});
-      const inputs = c.inputsFor?.(params) ?? c.inputs;
-      assert(inputs.every((k) => c.inputs.includes(k)), `component '${c.id}' asks for inputs it does not declare`);
-      for (const kind of inputs) {
-        const topic = topicOf(kind, this.symbol);
-        const isRaw = topic === this.topics.trades || topic === this.topics.depth || topic === this.topics.kline;
-        const from = produced.get(topic);
-        assert(isRaw || kind === CLOCK_TOPIC || from !== undefined,
-          `component '${c.id}' reads '${kind}', which no earlier component produces`);
-        push(this.subscribers, topic, i);
-      }
-      c.outputs.forEach((kind) => produced.set(topicOf(kind, this.symbol), i));
-      const slot: Slot = {
-        component: c,
-        state: c.init(params, this.symbol),
-        ctx: new SlotCtx(this, i, this.symbol, params),
-        outTopic: new Map(),
-        emitSeq: c.outputs.map(() => 0),
-        inbox: [],
-        resumePending: false,
-      };
-      this.slots.push(slot);
-    });
-    this.slots.forEach((slot) => {
-      slot.component.outputs.forEach((kind, index) => {
-        const topic = topicOf(kind, this.symbol);
-        slot.outTopic.set(kind, { topic, subscribers: this.subscribers.get(topic) ?? [], index });
-      });
-    });
-    this.clockSubscribers = this.subscribers.get(CLOCK_TOPIC) ?? [];
-    const t = this.topics;
-    this.rawTargets = [t.trades, t.depth, t.kline].map((topic) => this.subscribers.get(topic) ?? NO_TARGETS);
+    const w = wire(specs, this.symbol, this.topics, this);
+    this.slots = w.slots;
+    this.subscribers = w.subscribers;
+    this.clockSubscribers = w.clockSubscribers;
+    this.rawTargets = w.rawTargets;
   }
 
   /** Processes one input event to completion. The event object may be reused by the caller. */
@@ -439,10 +373,4 @@ export class Runtime {
   stateOf(id: string): unknown {
     return this.slots.find((s) => s.component.id === id)?.state;
   }
-}
-
-function push(map: Map<string, number[]>, key: string, value: number): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
 }

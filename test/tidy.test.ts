@@ -38,7 +38,7 @@ const FUNCTION_LINES_MAX = 70;
  * back under the limit fails the test until it is removed.
  */
 const LONG_FILES: Record<string, string> = {
-  'core/runtime.ts': 'one class: the delivery loop, timers, digest and snapshots share its private state',
+  'core/runtime.ts': 'one class: the delivery loop, timers, digest and snapshots share its private state (wiring is in runtime-wiring.ts)',
 };
 
 function sources(dir: string): string[] {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DataError } from '../core/assert.ts';
 import { topicOf } from '../core/component.ts';
 import type { Depth, Kline, QxEvent, Trade } from '../core/event.ts';
+import { lowerBound } from '../core/search.ts';
 import { US_PER_HOUR } from '../core/time.ts';
 import {
   openStreamFile, parsePartPath, rankOf, type DepthBatch, type KlineBatch, type StreamFile, type StreamKind, type TradeBatch,
@@ -238,18 +239,6 @@ function selectParts(dir: string, kind: StreamKind, files: readonly PartRef[], f
     parts.push({ path: join(dir, f.path), rows: f.rows, hourUs: p.hourUs, sha256: f.sha256 });
   }
   return parts.sort((a, b) => a.hourUs - b.hourUs);
-}
-
-/** Returns the first index in sorted `a[0..n)` whose value is >= x. */
-function lowerBound(a: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -9,7 +9,8 @@ import type { QxEvent } from './event.ts';
 // component (or the market) produces.
 
 export const CLOCK_TOPIC = 'clock';
-const NO_TARGETS: readonly number[] = [];
+/** The subscribers of a topic nobody reads. */
+export const NO_TARGETS: readonly number[] = [];
 
 export interface ComponentSpec {
   component: Component;

@@ -5,7 +5,7 @@ import { topicOf, type EmitOptions } from './component.ts';
 import type { Depth, Kline, Out, QxEvent, Trade } from './event.ts';
 import { US_PER_SECOND, secondCeil } from './time.ts';
 import { heapPop, heapPush, type Timer } from './timers.ts';
-import { CLOCK_TOPIC, wire, type ComponentSpec, type RawTopics, type Slot } from './runtime-wiring.ts';
+import { CLOCK_TOPIC, NO_TARGETS, wire, type ComponentSpec, type RawTopics, type Slot } from './runtime-wiring.ts';
 
 export type { ComponentSpec } from './runtime-wiring.ts';
 
@@ -56,7 +56,6 @@ export interface RuntimeSnapshot {
 }
 
 const TIMER_TOPIC = 'timer';
-const NO_TARGETS: readonly number[] = [];
 
 export class Runtime {
   readonly symbol: string;
@@ -87,6 +86,8 @@ export class Runtime {
   /** Events waiting in the slots' inboxes during a step (0 between steps). */
   private queued = 0;
   private resumePending = false;
+  /** The one target of a timer event, reused: steps do not nest. */
+  private readonly timerTarget: number[] = [0];
 
   constructor(specs: readonly ComponentSpec[], options: RuntimeOptions) {
     this.symbol = options.symbol;
@@ -215,7 +216,8 @@ export class Runtime {
     const ev: QxEvent = {
       topic: TIMER_TOPIC, ts: timer.due, recvTs: this.now, key: this.symbol, seq: this.position, payload: { tag: timer.tag },
     };
-    this.step(ev, [timer.owner]);
+    this.timerTarget[0] = timer.owner;
+    this.step(ev, this.timerTarget);
   }
 
   /** Delivers `ev` to `targets`, then everything emitted downstream, slot by slot in order. */

@@ -1,5 +1,6 @@
 import { AssertionError, assert } from '../core/assert.ts';
-import { insertSorted, lowerBound, removeSorted, upperBound } from './sorted-blocks.ts';
+import { lowerBound, upperBound } from '../core/search.ts';
+import { insertSorted, removeSorted } from './sorted-blocks.ts';
 
 // An exact rolling quantile over the last `cap` values, as plain data (it snapshots with
 // structuredClone). The window's values are kept sorted, split into consecutive sorted blocks
@@ -171,7 +172,7 @@ export function rqCountLE(r: RollingQuantile, x: number): number {
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
     if (b[b.length - 1] <= x) n += b.length;
-    else return n + upperBound(b, x);
+    else return n + upperBound(b, b.length, x);
   }
   return n;
 }
@@ -229,8 +230,8 @@ function ensureBand(r: RollingQuantile, lo: number, hi: number): void {
   const v = r.ring.slice(0, r.size).sort();
   const lowCut = v[Math.max(0, lo - w)];
   const highCut = v[Math.min(r.size - 1, hi + w)];
-  const from = lowerBound(v, lowCut);
-  const to = upperBound(v, highCut);
+  const from = lowerBound(v, v.length, lowCut);
+  const to = upperBound(v, v.length, highCut);
   r.lowCut = lowCut;
   r.highCut = highCut;
   r.lowCount = from;

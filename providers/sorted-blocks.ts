@@ -1,4 +1,5 @@
 import { AssertionError } from '../core/assert.ts';
+import { upperBound } from '../core/search.ts';
 
 // The sorted blocks of a rolling quantile (rolling-quantile.ts): consecutive sorted arrays of
 // at most blockMax values whose concatenation is the sorted window. An insert or removal shifts
@@ -21,30 +22,6 @@ function blockFor(blocks: number[][], x: number): number {
   return lo;
 }
 
-/** Returns the first index of sorted `a` whose value is > x. */
-export function upperBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (a[m] <= x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-/** Returns the first index of sorted `a` whose value is >= x. */
-export function lowerBound(a: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (a[m] < x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
 /** Inserts x into the sorted blocks, splitting a block that grows past blockMax. */
 export function insertSorted(blocks: number[][], blockMax: number, x: number): void {
   if (blocks.length === 0) {
@@ -53,7 +30,7 @@ export function insertSorted(blocks: number[][], blockMax: number, x: number): v
   }
   const k = blockFor(blocks, x);
   const b = blocks[k];
-  const j = upperBound(b, x);
+  const j = upperBound(b, b.length, x);
   // Shift by hand rather than splice, which would allocate the (empty) removed-items array.
   b.push(x);
   for (let i = b.length - 1; i > j; i--) b[i] = b[i - 1];
@@ -65,7 +42,7 @@ export function insertSorted(blocks: number[][], blockMax: number, x: number): v
 export function removeSorted(blocks: number[][], blockMax: number, x: number): void {
   const k = blockFor(blocks, x);
   const b = blocks[k];
-  const j = upperBound(b, x) - 1;
+  const j = upperBound(b, b.length, x) - 1;
   if (j < 0 || b[j] !== x) throw new AssertionError(`rolling quantile lost the expiring value ${x}`);
   for (let i = j; i < b.length - 1; i++) b[i] = b[i + 1];
   // pop(), not `length--`: setting length takes V8's slow runtime path (measured 2x slower).

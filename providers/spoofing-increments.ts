@@ -1,4 +1,5 @@
 import { AssertionError } from '../core/assert.ts';
+import { upperBound } from '../core/search.ts';
 
 // The exact rolling quantile of spoofing's level increments (the last `cap` positive size
 // changes), as plain typed arrays (they snapshot with structuredClone). Only max(floor, P99)
@@ -120,17 +121,6 @@ function lowMax(w: IncrementWindow): number {
     if (x < cut && x >= best) best = x;
   }
   return best;
-}
-
-function upperBound(a: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (a[m] <= x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
 }
 
 function insertHigh(w: IncrementWindow, x: number): void {

@@ -9,6 +9,8 @@ export type ApplyResult = 'SNAPSHOT' | 'APPLIED' | 'STALE' | 'WAITING' | 'GAP' |
 
 export const BID = 0;
 export const ASK = 1;
+/** A side's name in records, by side (BID, ASK). */
+export const SIDE_NAME = ['BID', 'ASK'] as const;
 
 export interface BookView {
   readonly status: BookStatus;

@@ -2,7 +2,7 @@ import { searchBest, wasmModule, type WasmSide } from './book-side.ts';
 import { ASK, BID, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
 import type { Depth } from './event.ts';
 
-export { ASK, BID, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
+export { ASK, BID, SIDE_NAME, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
 
 // The local L2 order book of one symbol (SPEC §0.3). The runtime owns one per symbol, applies
 // each depth event to it before the providers see that event, and hands it to them read-only.

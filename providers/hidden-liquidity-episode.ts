@@ -1,4 +1,4 @@
-import { BID } from '../core/book.ts';
+import { BID, SIDE_NAME } from '../core/book.ts';
 import { US_PER_MS } from '../core/time.ts';
 
 // One hidden-liquidity episode (SPEC §7) as plain data: its accounting of prints and level
@@ -16,8 +16,6 @@ export interface Episode {
   /** Whether a record was published, when, and the E, A, R it carried. */
   emitted: boolean; lastEmitUs: number; emE: number; emA: number; emR: number;
 }
-
-const SIDE_NAME = ['BID', 'ASK'] as const;
 
 /** Returns an inactive episode. */
 export function newEpisode(): Episode {

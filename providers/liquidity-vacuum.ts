@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BID, type BookView } from '../core/book.ts';
+import { BID, SIDE_NAME, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent } from '../core/event.ts';
 import { US_PER_MS } from '../core/time.ts';
@@ -81,7 +81,6 @@ export interface Void {
   width_bps: number;
 }
 
-const SIDE_NAME = ['BID', 'ASK'] as const;
 const NONE = 0;
 const START = 1;
 const END = 2;

@@ -1,4 +1,4 @@
-import { BID } from '../core/book.ts';
+import { BID, SIDE_NAME } from '../core/book.ts';
 
 // Spoofing's LAYERING test (SPEC §8): which recent flickers form a group, and the record of one.
 // Pure functions of the flickers, kept apart from the per-event work of spoofing.ts.
@@ -8,8 +8,6 @@ export interface Flicker {
   side: number; p: number; dq: number; cancelled: number; tAdd: number; tCancel: number;
   mAdd: number; dAdd: number; life: number; score: number; oppAtAdd: number;
 }
-
-const SIDE_NAME = ['BID', 'ASK'] as const;
 
 /**
  * Returns the largest group of recent flickers on f's side, at distinct prices, that contains f,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASK, BID, type BookView } from '../core/book.ts';
+import { ASK, BID, SIDE_NAME, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { ramp } from '../core/math.ts';
@@ -67,7 +67,6 @@ interface State {
   genuine: number; dropped: number; flickerCount: number; layeringCount: number;
 }
 
-const SIDE_NAME = ['BID', 'ASK'] as const;
 const KIND = 'data-spoofing';
 
 export const spoofing: Component<SpoofingParams, State> = {

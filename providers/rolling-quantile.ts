@@ -9,10 +9,6 @@ import { insertSorted, removeSorted } from './sorted-blocks.ts';
 // whole window per update (~1 µs at 10,000 values); blocks of about 2*sqrt(cap) values make an
 // update O(sqrt(cap)) without allocation, except when a block splits or merges.
 //
-// Optional `lowCut`: values below it are only counted, not sorted, and a monotonic deque keeps
-// the window's largest of them. A caller that only asks for max(floor, quantile) with
-// floor >= lowCut then pays O(1) for the many small values.
-//
 // Optional `band` (a share of the window, e.g. 0.01): only the values in a band around the
 // ranks last asked for are sorted; those below and above it are only counted. A read outside
 // the band (or of a band grown far past its size) rebuilds it from the ring by one sort, so
@@ -33,28 +29,20 @@ export interface RollingQuantile {
   size: number;
   /** Non-empty sorted blocks; every value of block i is <= every value of block i+1. */
   blocks: number[][];
-  /** Values below this are counted, not sorted; null keeps every value. Moves with a band. */
-  lowCut: number | null;
+  /** Values below this are counted, not sorted (a band's lower edge; -Infinity without one). */
+  lowCut: number;
   lowCount: number;
   /** Values above this are counted, not sorted (a band's upper edge; +Infinity without one). */
   highCut: number;
   highCount: number;
-  /** Share of the window sorted on each side of the asked rank; null for fixed cuts. */
+  /** Share of the window sorted on each side of the asked rank; null: every value is sorted. */
   band: number | null;
   /** Number of sorted values right after the band was last rebuilt. */
   bandBase: number;
-  /** Number of values ever pushed: the arrival index of the next value. */
-  pushes: number;
-  /** Monotonic deque (a ring of `cap`) of the low values: arrival index and value, values decreasing. */
-  dqIdx: number[];
-  dqVal: number[];
-  dqHead: number;
-  dqSize: number;
 }
 
 export interface RollingQuantileOptions {
   blockMax?: number;
-  lowCut?: number | null;
   band?: number | null;
 }
 
@@ -65,18 +53,13 @@ const BAND_MIN = 32;
 export function rqNew(cap: number, options: RollingQuantileOptions = {}): RollingQuantile {
   // Measured: at 172,800 values, 2*sqrt(cap) = 831 costs 1.1 µs a push, 64 costs 0.36 µs.
   const blockMax = options.blockMax ?? Math.min(64, Math.max(8, Math.round(2 * Math.sqrt(cap))));
-  const lowCut = options.lowCut ?? null;
   const band = options.band ?? null;
   assert(Number.isInteger(cap) && cap >= 1, `rolling quantile cap must be a positive integer, was ${cap}`);
   assert(Number.isInteger(blockMax) && blockMax >= 4, `rolling quantile blockMax must be an integer >= 4, was ${blockMax}`);
-  assert(lowCut === null || Number.isFinite(lowCut), `rolling quantile lowCut must be finite or null, was ${lowCut}`);
   assert(band === null || (band > 0 && band < 1), `rolling quantile band must be in (0, 1) or null, was ${band}`);
-  assert(band === null || lowCut === null, 'rolling quantile takes a lowCut or a band, not both');
-  const dqLen = lowCut === null ? 0 : cap;
   const r: RollingQuantile = {
     cap, blockMax, ring: new Float64Array(cap), head: 0, size: 0, blocks: [],
-    lowCut, lowCount: 0, highCut: Infinity, highCount: 0, band, bandBase: 0, pushes: 0,
-    dqIdx: new Array<number>(dqLen).fill(0), dqVal: new Array<number>(dqLen).fill(0), dqHead: 0, dqSize: 0,
+    lowCut: -Infinity, lowCount: 0, highCut: Infinity, highCount: 0, band, bandBase: 0,
   };
   rqClear(r);
   return r;
@@ -86,31 +69,18 @@ export function rqNew(cap: number, options: RollingQuantileOptions = {}): Rollin
 export function rqPush(r: RollingQuantile, x: number): void {
   // A plain test, not assert(): its message template would be built on every call of a hot path.
   if (!Number.isFinite(x)) throw new AssertionError(`rolling quantile value must be finite, was ${x}`);
-  const cut = r.lowCut;
+  // Without a band the cuts are -Infinity and +Infinity: every value is sorted.
   if (r.size === r.cap) {
     const old = r.ring[r.head];
-    if (cut !== null && old < cut) r.lowCount--;
+    if (old < r.lowCut) r.lowCount--;
     else if (old > r.highCut) r.highCount--;
     else removeSorted(r.blocks, r.blockMax, old);
   } else {
     r.size++;
   }
-  const i = r.pushes++;
-  if (cut === null) {
-    insertSorted(r.blocks, r.blockMax, x);
-  } else if (r.band !== null) {
-    if (x < cut) r.lowCount++;
-    else if (x > r.highCut) r.highCount++;
-    else insertSorted(r.blocks, r.blockMax, x);
-  } else {
-    while (r.dqSize > 0 && r.dqIdx[r.dqHead] <= i - r.cap) dequeShift(r);
-    if (x < cut) {
-      r.lowCount++;
-      dequePush(r, i, x);
-    } else {
-      insertSorted(r.blocks, r.blockMax, x);
-    }
-  }
+  if (x < r.lowCut) r.lowCount++;
+  else if (x > r.highCut) r.highCount++;
+  else insertSorted(r.blocks, r.blockMax, x);
   r.ring[r.head] = x;
   r.head = r.head + 1 === r.cap ? 0 : r.head + 1;
 }
@@ -123,28 +93,19 @@ export function rqClear(r: RollingQuantile): void {
   r.lowCount = 0;
   r.highCount = 0;
   r.highCut = Infinity;
-  r.dqHead = 0;
-  r.dqSize = 0;
-  // An empty band below everything: values are only counted until the first read builds it.
-  if (r.band !== null) r.lowCut = Infinity;
+  // An empty band above everything: values are only counted until the first read builds it.
+  r.lowCut = r.band !== null ? Infinity : -Infinity;
   r.bandBase = 0;
 }
 
-/**
- * Returns the k-th smallest value (0-based) of the window. Below a fixed `lowCut` only the
- * largest low value is known: smaller ranks return -Infinity ("some value below lowCut").
- */
+/** Returns the k-th smallest value (0-based) of the window. */
 export function rqKth(r: RollingQuantile, k: number): number {
   if (!(k >= 0 && k < r.size)) throw new AssertionError(`rank must be in [0, ${r.size}), was ${k}`);
   if (r.band !== null) ensureBand(r, k, k);
   return kthSorted(r, k);
 }
 
-/**
- * Returns the type-7 quantile `q` in [0, 1] of the window, NaN when it is empty, or -Infinity
- * when it lies below `lowCut` by more than the largest low value (so max(floor, Q) is exact
- * for any floor >= lowCut).
- */
+/** Returns the type-7 quantile `q` in [0, 1] of the window, NaN when it is empty. */
 export function rqQuantile(r: RollingQuantile, q: number): number {
   if (r.size === 0) return NaN;
   const h = (r.size - 1) * q;
@@ -154,19 +115,13 @@ export function rqQuantile(r: RollingQuantile, q: number): number {
   const xlo = kthSorted(r, lo);
   if (lo + 1 >= r.size || h === lo) return xlo;
   const xhi = kthSorted(r, lo + 1);
-  if (xlo === -Infinity) return -Infinity;
   return xlo + (h - lo) * (xhi - xlo);
 }
 
-/** Returns how many values of the window are <= x; with a fixed `lowCut`, x must be >= it. */
+/** Returns how many values of the window are <= x. */
 export function rqCountLE(r: RollingQuantile, x: number): number {
-  if (r.band !== null) {
-    const cut = r.lowCut as number;
-    // Inside the band the counts answer; elsewhere the ring does.
-    if (!(x >= cut && x < r.highCut)) return countRing(r, x);
-  } else if (r.lowCut !== null && !(x >= r.lowCut)) {
-    throw new AssertionError(`count below lowCut ${r.lowCut} is not kept, was asked for ${x}`);
-  }
+  // Inside the band (everywhere without one) the counts answer; elsewhere the ring does.
+  if (!(x >= r.lowCut && x < r.highCut)) return countRing(r, x);
   const blocks = r.blocks;
   let n = r.lowCount;
   for (let i = 0; i < blocks.length; i++) {
@@ -182,7 +137,7 @@ export function rqPctRank(r: RollingQuantile, x: number): number {
   return r.size === 0 ? NaN : rqCountLE(r, x) / r.size;
 }
 
-/** Returns the sorted values (those at or above a fixed `lowCut`, or a band's), ascending; a copy. */
+/** Returns the sorted values (all of them, or a band's), ascending; a copy. */
 export function rqSorted(r: RollingQuantile): number[] {
   const out: number[] = [];
   for (const b of r.blocks) for (const x of b) out.push(x);
@@ -191,7 +146,7 @@ export function rqSorted(r: RollingQuantile): number[] {
 
 /** The k-th smallest value from the counts and the sorted blocks. */
 function kthSorted(r: RollingQuantile, k: number): number {
-  if (k < r.lowCount) return k === r.lowCount - 1 ? r.dqVal[r.dqHead] : -Infinity;
+  // A band holds the asked ranks (ensureBand), so k >= lowCount.
   k -= r.lowCount;
   const blocks = r.blocks;
   const n = r.size - r.lowCount - r.highCount;
@@ -240,24 +195,4 @@ function ensureBand(r: RollingQuantile, lo: number, hi: number): void {
   r.blocks = [];
   const step = Math.max(1, r.blockMax >> 1);
   for (let i = from; i < to; i += step) r.blocks.push(Array.from(v.subarray(i, Math.min(to, i + step))));
-}
-
-function dequeShift(r: RollingQuantile): void {
-  r.dqHead = r.dqHead + 1 === r.cap ? 0 : r.dqHead + 1;
-  r.dqSize--;
-}
-
-function dequePush(r: RollingQuantile, i: number, x: number): void {
-  // Values at or below the new one can never again be the window's largest low value.
-  while (r.dqSize > 0) {
-    let back = r.dqHead + r.dqSize - 1;
-    if (back >= r.cap) back -= r.cap;
-    if (r.dqVal[back] > x) break;
-    r.dqSize--;
-  }
-  let at = r.dqHead + r.dqSize;
-  if (at >= r.cap) at -= r.cap;
-  r.dqIdx[at] = i;
-  r.dqVal[at] = x;
-  r.dqSize++;
 }

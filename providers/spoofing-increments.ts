@@ -10,10 +10,10 @@ import { upperBound } from '../core/search.ts';
 // lines, where the block arrays of rolling-quantile.ts chased one heap object per probe.
 // Of the low values a type-7 quantile can only need the largest, and only when its rank falls
 // exactly on it (for the P99, when just ~1 % of the window is at or above the cut; the bench
-// day holds ~4 %). It is then found by scanning the ring, which replaces rolling-quantile.ts's
-// monotonic deque: its pops cost more per push than everything else here, while the bench day
-// never once needed its answer. Answers equal
-// rolling-quantile.ts with the same `lowCut` to the bit (test/providers/spoofing-increments.test.ts).
+// day holds ~4 %). It is then found by scanning the ring, not kept in a monotonic deque (its
+// pops cost more per push than everything else here, while the bench day never once needed its
+// answer). A lower rank answers -Infinity, "some value below the cut"; the test compares every
+// answer with a sorted copy of the window (test/providers/spoofing-increments.test.ts).
 
 export interface IncrementWindow {
   cap: number;

@@ -31,7 +31,7 @@ export class Book implements BookView {
   private qtyView: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   private bufPx: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   private bufQty: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
-  private readonly start: [number, number] = [CAPACITY_MIN >> 1, CAPACITY_MIN >> 1];
+  private readonly start: [number, number] = [0, 0];
   private readonly n: [number, number] = [0, 0];
   private dirty = true;
   minBid = NaN;

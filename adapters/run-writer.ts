@@ -26,15 +26,15 @@ export class RunWriter {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  /** Appends one emitted event to its topic file. */
-  write(ev: QxEvent<Out>): void {
+  /** Appends one emitted event to its topic file; `text` is its canonical encoding when the caller has it. */
+  write(ev: QxEvent<Out>, text: string = canonical(ev)): void {
     if (this.only !== undefined && !this.only(ev.topic)) return;
     let f = this.files.get(ev.topic);
     if (f === undefined) {
       f = { fd: openSync(join(this.dir, `${ev.topic}.jsonl.gz`), 'w'), pending: '', rows: 0 };
       this.files.set(ev.topic, f);
     }
-    f.pending += canonical(ev) + '\n';
+    f.pending += text + '\n';
     f.rows++;
     if (f.pending.length >= CHUNK_CHARS_MAX) flush(f);
   }

@@ -72,9 +72,9 @@ export function runBacktest(o: RunOptions): RunResult {
   const rt = new Runtime(o.components.map((c) => ({ component: c, params: params[c.id] })), {
     symbol: manifest.symbol,
     bookMode: o.config.bookMode,
-    onEmit: (ev) => {
+    onEmit: (ev, text) => {
       emitted[ev.topic] = (emitted[ev.topic] ?? 0) + 1;
-      writer?.write(ev);
+      writer?.write(ev, text);
       states?.note(ev);
       o.onEmit?.(ev);
     },

@@ -1,6 +1,6 @@
 import { assert } from './assert.ts';
 import { Book, type BookSnapshot, type SyncMode } from './book.ts';
-import { canonical, digestAdd, digestHex, digestInit, type DigestState } from './canonical.ts';
+import { canonicalEmit, digestAdd, digestHex, digestInit, type DigestState } from './canonical.ts';
 import { topicOf, type EmitOptions } from './component.ts';
 import type { Depth, Kline, Out, QxEvent, Trade } from './event.ts';
 import { US_PER_SECOND, secondCeil } from './time.ts';
@@ -17,8 +17,11 @@ export type { ComponentSpec } from './runtime-wiring.ts';
 export interface RuntimeOptions {
   symbol: string;
   bookMode?: SyncMode;
-  /** Called with every emitted event, in order (the run directory, a Kafka producer). */
-  onEmit?: (event: QxEvent<Out>) => void;
+  /**
+   * Called with every emitted event, in order (the run directory, a Kafka producer), and its
+   * canonical text (what the digest hashed), so that a writer need not encode it again.
+   */
+  onEmit?: (event: QxEvent<Out>, text: string) => void;
 }
 
 export interface RuntimeCounters {
@@ -72,7 +75,7 @@ export class Runtime {
   private readonly clockSubscribers: number[];
   /** Subscribers of the raw trades, depth and kline topics, looked up once. */
   private readonly rawTargets: ReadonlyArray<readonly number[]>;
-  private readonly onEmit?: (event: QxEvent<Out>) => void;
+  private readonly onEmit?: (event: QxEvent<Out>, text: string) => void;
   private readonly topics: RawTopics;
   private timers: Timer[] = [];
   private timerId = 0;
@@ -292,8 +295,9 @@ export class Runtime {
     };
     const ev: QxEvent<Out> = { topic: out.topic, ts: this.now, recvTs: this.recvTs, key: this.symbol, seq: this.position, payload: record };
     this.counters.emitted++;
-    digestAdd(this.digestState, canonical(ev));
-    if (this.onEmit !== undefined) this.onEmit(ev);
+    const text = canonicalEmit(ev);
+    digestAdd(this.digestState, text);
+    if (this.onEmit !== undefined) this.onEmit(ev, text);
     const subs = out.subscribers;
     for (let k = 0; k < subs.length; k++) {
       const j = subs[k];

@@ -123,6 +123,15 @@ function onTick(s: State, ctx: Ctx<LiquidityVacuumParams>): void {
     return;
   }
   const m = book.mid();
+  // A one-sided book has no mid, so no band on either side: no sample, as outside the coverage
+  // (an empty side is not a band of depth 0, nor the whole other side a band).
+  if (Number.isNaN(m)) {
+    for (const t of s.tracks) {
+      t.covered = false;
+      t.run = 0;
+    }
+    return;
+  }
   bandDepths(s.tracks, s.bySide, book, m);
   // Sample every band first, so a record can say whether all bands of its side are low.
   for (const t of s.tracks) t.change = sample(t, book, ctx);

@@ -112,6 +112,26 @@ describe('providers > liquidity-vacuum', () => {
     ]);
   });
 
+  it('takes no sample from a one-sided book (no mid, so no band), even with requireCoverage off', () => {
+    for (const requireCoverage of [true, false]) {
+      const h = harness([{ component: liquidityVacuum, params: { requireCoverage } }]);
+      h.depth(T0 + S / 2, { snapshot: true, u: 1, bidPx: [100, 99], bidQty: [100, 1], askPx: [100.01, 101], askQty: [100, 1] });
+      h.advance(T0 + 900 * S);
+      // The asks vanish for 10 s: without a mid there is no band, so no sample and no START on
+      // either side (an empty ask side is not an ask band of depth 0, and the whole bid side is
+      // not a bid band); the bid runs start afresh once the book is two-sided again.
+      h.depth(T0 + 900 * S + S / 2, { u: 2, bidPx: [], bidQty: [], askPx: [100.01, 101], askQty: [0, 0] });
+      expect(h.rt.book.status).toBe('VALID');
+      h.advance(T0 + 910 * S);
+      expect(records(h)).toHaveLength(0);
+      h.depth(T0 + 910 * S + S / 2, { u: 3, bidPx: [100], bidQty: [30], askPx: [100.01], askQty: [100] });
+      h.advance(T0 + 913 * S);
+      expect(records(h).map((r) => [r.side, r.band_bps, r.state, r.start_us])).toEqual(
+        [5, 10, 25].map((b) => ['BID', b, 'START', T0 + 911 * S]),
+      );
+    }
+  });
+
   it('a book INVALID for more than 1 s breaks the run; a shorter outage does not', () => {
     const snap = (h: Harness, t: number) =>
       h.depth(t, { snapshot: true, u: 500, bidPx: [100, 99], bidQty: [30, 1], askPx: [100.01, 101], askQty: [100, 1] });

@@ -149,6 +149,13 @@ function onDepth(s: State, ctx: Ctx<SpoofingParams>): void {
   }
   const p = ctx.params;
   const m = book.mid();
+  // A one-sided book has no mid, so no distance or mid move to judge by: like an unsynced
+  // book, it takes no increments and drops the candidates.
+  if (Number.isNaN(m)) {
+    s.dropped += s.cands.length;
+    s.cands.length = 0;
+    return;
+  }
   // The newest flicker of each side in this message: layering is checked once per side after
   // all changes, so cancels in one message make one group.
   let lastBid: Flicker | null = null;

@@ -178,6 +178,21 @@ describe('providers > spoofing', () => {
     expect(state(x)).toMatchObject({ dropped: 1, cands: [] });
   });
 
+  it('takes no candidate while the book is one-sided (no mid, so no distance) and drops those it had', () => {
+    const h = book();
+    const asks = Array.from({ length: 31 }, (_, i) => px(10_001 + i));
+    h.depth(T0 + S, { u: h.u(), bidPx: [99.8], bidQty: [21] });
+    expect(state(h).cands).toHaveLength(1);
+    h.depth(T0 + 1100 * MS, { u: h.u(), bidPx: [], bidQty: [], askPx: asks, askQty: asks.map(() => 0) });
+    expect(h.rt.book.status).toBe('VALID');
+    expect(state(h)).toMatchObject({ dropped: 1, cands: [] });
+    h.depth(T0 + 1200 * MS, { u: h.u(), bidPx: [99.9], bidQty: [21] });
+    expect(state(h).cands).toEqual([]);
+    h.depth(T0 + 1500 * MS, { u: h.u(), bidPx: [99.9, 99.8], bidQty: [1, 1] });
+    expect(suspects(h)).toHaveLength(0);
+    expect(state(h).inc.size).toBe(1);
+  });
+
   it('is GENUINE when the level outlives tau_max or the price comes within 3 bps', () => {
     const h = book();
     h.depth(T0 + S, { u: h.u(), bidPx: [99.9], bidQty: [21] });

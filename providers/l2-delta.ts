@@ -110,7 +110,7 @@ function onDepth(s: L2DeltaState, ev: QxEvent<Depth>, ctx: Ctx<L2DeltaParams>): 
   }
   s.validSeen = true;
   s.adValue = (book.bestBidQty() + book.bestAskQty()) / 2;
-  if (Number.isNaN(s.bandBid)) {
+  if (Number.isNaN(s.bandBid) && !Number.isNaN(book.mid())) {
     s.bandBid = book.bandDepth(BID, ctx.params.bandBps);
     s.bandAsk = book.bandDepth(ASK, ctx.params.bandBps);
   }
@@ -197,14 +197,15 @@ function closeBar(s: L2DeltaState, ctx: Ctx<L2DeltaParams>, byKline: boolean): v
 
 /** Returns the band depth change per side since the bar start, and makes the end the next start. */
 function closeBand(s: L2DeltaState, book: BookView, bps: number, flags: string[]): [number | null, number | null] {
-  if (book.status !== 'VALID') {
+  const mid = book.mid();
+  // An unsynced or one-sided book (no mid) has no band: no change now, and none measured from here.
+  if (book.status !== 'VALID' || Number.isNaN(mid)) {
     s.bandBid = NaN;
     s.bandAsk = NaN;
     return [null, null];
   }
   const bid = book.bandDepth(BID, bps);
   const ask = book.bandDepth(ASK, bps);
-  const mid = book.mid();
   if (mid * (1 - bps * 1e-4) < book.minBid || mid * (1 + bps * 1e-4) > book.maxAsk) flags.push('COVERAGE');
   const lpu = s.lpu;
   const dBid = Number.isNaN(s.bandBid) ? null : Math.round((bid - s.bandBid) * lpu) / lpu;

@@ -99,6 +99,23 @@ describe('providers > l2-delta > aggregates', () => {
     expect(records(h)[2].flags).toEqual(['COVERAGE']);
   });
 
+  it('measures no band change across a one-sided book (no mid, so no band)', () => {
+    const h = mk();
+    const f = new DepthFeed(h);
+    f.snapshot(T0 + 10_000_000, [[40000, 2], [39990, 1], [39900, 5]], [[40000.5, 4], [40020, 2], [40100, 1]]);
+    // The asks vanish before the first bar closes and come back in the second.
+    f.diff(T0 + 20_000_000, [], [[40000.5, 0], [40020, 0], [40100, 0]]);
+    f.closeThrough(T0 + MIN);
+    f.diff(T0 + MIN + 5_000_000, [], [[40000.5, 3]]);
+    f.diff(T0 + MIN + 10_000_000, [[40000, 4]], [[40020, 1.5]]);
+    f.closeThrough(T0 + 2 * MIN);
+    const [b0, b1] = records(h).map((r) => r.payload);
+    expect([b0.depth_delta_bid_btc, b0.depth_delta_ask_btc]).toEqual([null, null]);
+    // The second bar starts one-sided: its band is measured from the first two-sided message
+    // (bid band 3, ask band 3), as after an INVALID book: bid 2 -> 4 at the touch, +1.5 asks.
+    expect([b1.depth_delta_bid_btc, b1.depth_delta_ask_btc]).toEqual([2, 1.5]);
+  });
+
   it('gives ofi_z = zprev_60 of the bar OFIs, null and not warm before 60 bars', () => {
     const h = mk();
     const f = new DepthFeed(h);

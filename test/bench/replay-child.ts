@@ -8,11 +8,14 @@ import { PROVIDERS, strategyComponents } from '../../cli/registry.ts';
 import { ENGINE_IDS } from '../../engines/registry.ts';
 
 // One benchmark stage in its own process, so that peak RSS belongs to that stage alone.
-//   node --import tsx test/bench/replay-child.ts <dataset> read|merge|runtime|providers|engines
-// Prints one JSON line: {stage, events, seconds, rssPeakMb}.
+//   node --import tsx test/bench/replay-child.ts <dataset> read|merge|runtime|providers|engines [passes]
+// Prints one JSON line: {stage, events, seconds, rssPeakMb}. With passes > 1 (the runtime stages)
+// the day is replayed that many times in this process and the last pass is timed: the steady
+// state, with V8's compiled code warm, which a multi-day backtest approaches.
 
-const [dir, stage] = process.argv.slice(2);
-const t0 = process.hrtime.bigint();
+const [dir, stage, passesArg] = process.argv.slice(2);
+const passes = Number(passesArg ?? 1);
+let t0 = process.hrtime.bigint();
 let events = 0;
 if (stage === 'read') {
   const m = readManifest(dir);
@@ -27,11 +30,14 @@ if (stage === 'read') {
   const components: readonly Component[] =
     stage === 'runtime' ? [] : stage === 'providers' ? PROVIDERS : strategyComponents([...ENGINE_IDS]);
   const m = readManifest(dir);
-  const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
-  const src = new ReplaySource(dir);
-  for (let ev = src.next(); ev !== null; ev = src.next()) rt.process(ev);
-  rt.advanceTo(m.to_us - 1);
-  events = rt.counters.inputs;
+  for (let pass = 1; pass <= passes; pass++) {
+    t0 = process.hrtime.bigint();
+    const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
+    const src = new ReplaySource(dir);
+    for (let ev = src.next(); ev !== null; ev = src.next()) rt.process(ev);
+    rt.advanceTo(m.to_us - 1);
+    events = rt.counters.inputs;
+  }
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const rssPeakMb = process.resourceUsage().maxRSS / 1024;

@@ -141,21 +141,17 @@ function onTrade(s: State, t: Trade, ctx: Ctx<SpoofingParams>): void {
 
 function onDepth(s: State, ctx: Ctx<SpoofingParams>): void {
   const book = ctx.book;
-  if (book.status !== 'VALID' || book.epoch !== s.epoch) {
-    s.dropped += s.cands.length;
-    s.cands.length = 0;
-    s.epoch = book.epoch;
-    if (book.status !== 'VALID') return;
-  }
-  const p = ctx.params;
   const m = book.mid();
   // A one-sided book has no mid, so no distance or mid move to judge by: like an unsynced
   // book, it takes no increments and drops the candidates.
-  if (Number.isNaN(m)) {
+  const usable = book.status === 'VALID' && !Number.isNaN(m);
+  if (!usable || book.epoch !== s.epoch) {
     s.dropped += s.cands.length;
     s.cands.length = 0;
-    return;
+    s.epoch = book.epoch;
+    if (!usable) return;
   }
+  const p = ctx.params;
   // The newest flicker of each side in this message: layering is checked once per side after
   // all changes, so cancels in one message make one group.
   let lastBid: Flicker | null = null;

@@ -1,8 +1,7 @@
 import type { Ctx } from '../core/component.ts';
-import type { Kline, QxEvent, TimerPayload, Trade } from '../core/event.ts';
+import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import type { BookView } from '../core/book.ts';
 import { onBar, onTick, usableMid } from './spread-bar.ts';
-import { armTimer, costTimer, SPREAD_TIMER_TAG } from './spread-costs.ts';
 import { PENDING_STRIDE, pendingGrow } from './spread-pending.ts';
 import type { SpreadParams, State } from './spread.ts';
 
@@ -16,7 +15,7 @@ import type { SpreadParams, State } from './spread.ts';
 // Trade costs (spread-costs.ts has the formulas) are resolved lazily, with the same results:
 // the mid only changes at a depth event, so a trade that came due at an event that left the
 // mid as it was is resolved, with that same mid, at the next event that may change the mid or
-// read the sums (depth, bar, timer). reduce resolves before those, and costTrade resolves
+// read the sums (depth, bar, the 1-s tick). reduce resolves before those, and costTrade resolves
 // before it reads the queue's size or head, so every trade gets the m5 it would get at once,
 // in the same order, in the same bar.
 
@@ -38,20 +37,17 @@ export function reduceSpread(s: State, ev: QxEvent, ctx: Ctx<SpreadParams>): voi
   s.lastTs = ts;
   const topic = ev.topic;
   if (topic === s.tradeTopic) {
-    costTrade(s, ev.payload as Trade, ctx);
-    return;
-  }
-  if (topic === 'clock') {
-    onTick(s, ts, ctx.book, ctx);
+    costTrade(s, ev.payload as Trade);
     return;
   }
   // curMid is still the mid before this event: depth updates it only below.
   if (s.pending.size > 0) costResolve(s);
-  if (topic === s.depthTopic) onDepth(s, ctx.book);
+  if (topic === 'clock') onTick(s, ts, ctx.book, ctx);
+  else if (topic === s.depthTopic) onDepth(s, ctx.book);
   else if (topic === s.klineTopic) {
     accumulate(s);
     onBar(s, ts, ev.payload as Kline, ctx);
-  } else if (topic === 'timer' && (ev.payload as TimerPayload).tag === SPREAD_TIMER_TAG) costTimer(s, ts, ctx);
+  }
 }
 
 /** Closes the current top-of-book state at this event (s.lastTs) into the time-weighted sums. */
@@ -74,7 +70,7 @@ function onDepth(s: State, book: BookView): void {
 }
 
 /** Queues a trade with its pre-trade mid; a trade before the book is usable gets no ES. */
-function costTrade(s: State, t: Trade, ctx: Ctx<SpreadParams>): void {
+function costTrade(s: State, t: Trade): void {
   const now = s.lastTs;
   const m0 = s.curMid;
   if (Number.isNaN(m0)) return;
@@ -95,10 +91,6 @@ function costTrade(s: State, t: Trade, ctx: Ctx<SpreadParams>): void {
   b[o + 3] = m0;
   b[o + 4] = t.qty;
   q.size++;
-  if (!s.timerSet) {
-    costResolve(s);
-    armTimer(s, ctx);
-  }
 }
 
 /**

@@ -88,8 +88,6 @@ function init(p: SpreadParams, symbol: string): State {
     wideSince: NaN,
     wideSent: false,
     pending: pendingNew(p.pendingMax),
-    timerSet: false,
-    timerFloor: -Infinity,
     esSum: 0,
     rsSum: 0,
     piSum: 0,

@@ -159,18 +159,26 @@ describe('providers > spread', () => {
     expect(bars(none)[0].flags).toContain('NO_BOOK');
   });
 
-  it('resolves a trade by its timer when no input follows, with the mid as of t+5s', () => {
-    const h = harness([spread]);
-    snap(h, T0 + 100_000, 1, [[100.0, 5]], [[100.02, 5]]);
-    h.trade(T0 + 200_000, 1, 100.02, 2, false);
-    diff(h, T0 + 3 * S, 2, [[100.0, 0], [100.01, 5]], [[100.02, 0], [100.03, 5]]);
-    h.advance(T0 + 5.2 * S);
-    const st = h.rt.stateOf('spread') as { pending: { size: number }; rsSum: number; piSum: number; qSum: number };
-    expect(st.pending.size).toBe(0);
-    expect(st.qSum).toBe(2);
-    // m- = 100.01, m(t+5s) = 100.02 (the diff at 3 s moved it).
-    expect(st.piSum / 2).toBeCloseTo((2e4 * 0.01) / 100.01, 10);
-    expect(st.rsSum).toBeCloseTo(0, 9);
+  it('resolves a trade at the first event at or after t+5s, a whole-second tick when no input follows, with the mid as of t+5s', () => {
+    type St = { pending: { size: number }; rsSum: number; piSum: number; qSum: number };
+    for (const later of ['tick', 'depth'] as const) {
+      const h = harness([spread]);
+      snap(h, T0 + 100_000, 1, [[100.0, 5]], [[100.02, 5]]);
+      h.trade(T0 + 200_000, 1, 100.02, 2, false);
+      diff(h, T0 + 3 * S, 2, [[100.0, 0], [100.01, 5]], [[100.02, 0], [100.03, 5]]);
+      h.advance(T0 + 5.9 * S);
+      expect((h.rt.stateOf('spread') as St).pending.size).toBe(1);
+      // Due at 5.2 s: the tick at 6 s, or a diff at 5.95 s that resolves it before moving the mid.
+      if (later === 'depth') diff(h, T0 + 5.95 * S, 3, [[100.01, 0], [100.04, 5]], [[100.03, 0], [100.05, 5]]);
+      else h.advance(T0 + 6 * S);
+      const st = h.rt.stateOf('spread') as St;
+      expect(st.pending.size).toBe(0);
+      expect(st.qSum).toBe(2);
+      // m- = 100.01, m(t+5s) = 100.02 (the diff at 3 s moved it; the one at 5.95 s comes after).
+      expect(st.piSum / 2).toBeCloseTo((2e4 * 0.01) / 100.01, 10);
+      expect(st.rsSum).toBeCloseTo(0, 9);
+      expect(h.rt.counters.timers).toBe(0);
+    }
   });
 
   it('takes no sample from a locked or crossed book', () => {

@@ -1,7 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { canonical } from '../core/canonical.ts';
 import type { Out, QxEvent } from '../core/event.ts';
 
 // Writes every emitted event of a run into `<dir>/topics/<topic>.jsonl.gz`, one canonical JSON
@@ -26,8 +25,8 @@ export class RunWriter {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  /** Appends one emitted event to its topic file; `text` is its canonical encoding when the caller has it. */
-  write(ev: QxEvent<Out>, text: string = canonical(ev)): void {
+  /** Appends one emitted event, whose canonical encoding is `text` (the runtime's, as the digest hashed it), to its topic file. */
+  write(ev: QxEvent<Out>, text: string): void {
     if (this.only !== undefined && !this.only(ev.topic)) return;
     let f = this.files.get(ev.topic);
     if (f === undefined) {

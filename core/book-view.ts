@@ -46,7 +46,7 @@ export interface BookView {
   mid(): number;
   /** Quantity at an exact price on a side (0 when absent). */
   qtyAt(side: number, price: number): number;
-  /** Sum of quantity within `bps` of the mid on a side. */
+  /** Sum of quantity within `bps` of the mid on a side; NaN when the book has no mid (a side is empty). */
   bandDepth(side: number, bps: number): number;
 }
 

@@ -246,6 +246,7 @@ export class Book implements BookView {
 
   bandDepth(side: number, bps: number): number {
     const m = this.mid();
+    if (Number.isNaN(m)) return NaN;
     const px = this.px[side];
     const qty = this.qty[side];
     let sum = 0;

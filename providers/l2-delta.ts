@@ -110,7 +110,7 @@ function onDepth(s: L2DeltaState, ev: QxEvent<Depth>, ctx: Ctx<L2DeltaParams>): 
   }
   s.validSeen = true;
   s.adValue = (book.bestBidQty() + book.bestAskQty()) / 2;
-  if (Number.isNaN(s.bandBid) && !Number.isNaN(book.mid())) {
+  if (Number.isNaN(s.bandBid)) {
     s.bandBid = book.bandDepth(BID, ctx.params.bandBps);
     s.bandAsk = book.bandDepth(ASK, ctx.params.bandBps);
   }

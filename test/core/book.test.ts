@@ -43,6 +43,16 @@ describe('core > book', () => {
     expect(book.px[BID][n + 1]).toBe(bidPx[n - 1]);
     expect(book.status).toBe('VALID');
   });
+
+  it('sums a band around the mid, and has no band (NaN) while a side is empty', () => {
+    const book = new Book('spot');
+    book.apply({ snapshot: true, U: 1, u: 1, pu: -1, bidPx: [100, 99.95, 99], bidQty: [1, 2, 4], askPx: [100.02, 100.5], askQty: [3, 5] });
+    // mid 100.01: 10 bps reach 99.91 and 100.11.
+    expect([book.bandDepth(BID, 10), book.bandDepth(ASK, 10)]).toEqual([3, 3]);
+    book.apply(diff(2, [], [[100.02, 0], [100.5, 0]]));
+    expect(book.status).toBe('VALID');
+    expect([book.bandDepth(BID, 10), book.bandDepth(ASK, 10)]).toEqual([NaN, NaN]);
+  });
 });
 
 /** Applies `messages` as diffs to a book and to a map per side, and compares after each message. */

@@ -249,14 +249,10 @@ export class Book implements BookView {
     if (Number.isNaN(m)) return NaN;
     const px = this.px[side];
     const qty = this.qty[side];
+    const bid = side === BID;
+    const edge = bid ? m * (1 - bps * 1e-4) : m * (1 + bps * 1e-4);
     let sum = 0;
-    if (side === BID) {
-      const edge = m * (1 - bps * 1e-4);
-      for (let i = 0; i < px.length && px[i] >= edge; i++) sum += qty[i];
-    } else {
-      const edge = m * (1 + bps * 1e-4);
-      for (let i = 0; i < px.length && px[i] <= edge; i++) sum += qty[i];
-    }
+    for (let i = 0; i < px.length && (bid ? px[i] >= edge : px[i] <= edge); i++) sum += qty[i];
     return sum;
   }
 

@@ -14,12 +14,12 @@ export function msToUs(ms: number): number {
 
 /** Returns the start of the minute that contains `us`. */
 export function minuteFloor(us: number): number {
-  return us - mod(us, US_PER_MINUTE);
+  return floorTo(us, US_PER_MINUTE);
 }
 
 /** Returns the start of the UTC day that contains `us`. */
 export function dayFloor(us: number): number {
-  return us - mod(us, US_PER_DAY);
+  return floorTo(us, US_PER_DAY);
 }
 
 /** Returns the start of the UTC week (Monday 00:00) that contains `us`. */
@@ -33,8 +33,8 @@ export function weekFloor(us: number): number {
 
 /** Returns the first whole second at or after `us`. */
 export function secondCeil(us: number): number {
-  const r = mod(us, US_PER_SECOND);
-  return r === 0 ? us : us - r + US_PER_SECOND;
+  const f = floorTo(us, US_PER_SECOND);
+  return f === us ? us : f + US_PER_SECOND;
 }
 
 /** Returns an ISO-8601 UTC string for a µs time (for people, never for logic). */
@@ -58,4 +58,19 @@ export function dateOfUs(us: number): string {
 function mod(a: number, m: number): number {
   const r = a % m;
   return r < 0 ? r + m : r;
+}
+
+/**
+ * Returns the largest multiple of `unit` (a positive integer) at or below the integer `us`:
+ * `us - mod(us, unit)`, the same for every integer time (while |us| + unit < 2^53) and NaN for
+ * a time that is not finite, as that gives. The floor of a quotient needs no `%`, which V8 runs
+ * on doubles as a call to C's fmod (~4-7 ns more per call, and the providers floor every
+ * trade's time to its minute). It is exact: with k the true floor, the rounded quotient is at
+ * least k (rounding is monotonic and k is a double) and below k + 1, because us/unit lies at
+ * least 1/unit below k + 1 while its rounding error is at most |us|/unit * 2^-53 < 1/unit.
+ */
+export function floorTo(us: number, unit: number): number {
+  if (!Number.isFinite(us)) return NaN;
+  // + 0 turns the -0 of us = -0 into the 0 that us - mod(us, unit) gives.
+  return Math.floor(us / unit) * unit + 0;
 }

@@ -1,4 +1,5 @@
 import { BID, SIDE_NAME } from '../core/book.ts';
+import { withDoubleFields } from '../core/shape.ts';
 import { US_PER_MS } from '../core/time.ts';
 
 // One hidden-liquidity episode (SPEC §7) as plain data: its accounting of prints and level
@@ -17,10 +18,17 @@ export interface Episode {
   emitted: boolean; lastEmitUs: number; emE: number; emA: number; emR: number;
 }
 
-/** Returns an inactive episode. */
+const EPISODE_NUMBERS = [
+  'p', 'startUs', 'd0', 'dmax', 'e', 'a', 'r', 'lastTradeUs', 'notBestSince', 'lastEmitUs', 'emE', 'emA', 'emR',
+] as const;
+
+/** Returns an inactive episode (its number fields as doubles: core/shape.ts says why). */
 export function newEpisode(): Episode {
-  const z = { d0: 0, dmax: 0, e: 0, a: 0, r: 0, lastEmitUs: 0, emE: 0, emA: 0, emR: 0 };
-  return { active: false, p: 0, startUs: 0, lastTradeUs: -1, notBestSince: -1, emitted: false, ...z };
+  const ep: Episode = {
+    active: false, p: 0, startUs: 0, lastTradeUs: -1, notBestSince: -1, emitted: false,
+    d0: 0, dmax: 0, e: 0, a: 0, r: 0, lastEmitUs: 0, emE: 0, emA: 0, emR: 0,
+  };
+  return withDoubleFields(ep, EPISODE_NUMBERS);
 }
 
 /** Opens an episode at price p with starting depth d0; nothing executed, added or refilled yet. */

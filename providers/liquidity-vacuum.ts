@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BID, SIDE_NAME, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent } from '../core/event.ts';
+import { withDoubleFields } from '../core/shape.ts';
 import { US_PER_MS } from '../core/time.ts';
 import { swNew, swPush, swQuantile, type SortedWindow } from './sorted-window.ts';
 import { bandDepths, bandEdge } from './liquidity-vacuum-bands.ts';
@@ -81,6 +82,9 @@ export interface Void {
   width_bps: number;
 }
 
+/** The track's number fields that hold prices, sizes or µs times (core/shape.ts says why). */
+const TRACK_NUMBERS = ['band', 'runStart', 'startUs', 'depth', 'baseline', 'ratio', 'sampled', 'edge'] as const;
+
 const NONE = 0;
 const START = 1;
 const END = 2;
@@ -95,10 +99,10 @@ export const liquidityVacuum: Component<LiquidityVacuumParams, State> = {
   init: (p, symbol) => ({
     depth: topicOf('depth', symbol),
     kline: topicOf('kline-1m', symbol),
-    tracks: [0, 1].flatMap((side) => p.bandsBps.map((band) => ({
+    tracks: [0, 1].flatMap((side) => p.bandsBps.map((band) => withDoubleFields({
       side, band, base: swNew(p.baselineSamples), run: 0, runStart: 0, active: false, startUs: 0,
       depth: NaN, baseline: NaN, ratio: NaN, covered: false, change: NONE, sampled: 0, edge: 0, end: 0,
-    }))),
+    }, TRACK_NUMBERS))),
     bySide: [0, 1].map((side) => p.bandsBps.map((band, i) => ({ band, i: side * p.bandsBps.length + i }))
       .sort((a, b) => a.band - b.band).map((x) => x.i)),
     invalidSince: -1,

@@ -4,6 +4,7 @@ import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { ramp } from '../core/math.ts';
 import { US_PER_MINUTE, US_PER_MS } from '../core/time.ts';
+import { withDoubleFields } from '../core/shape.ts';
 import { incNew, incPctRank, incPush, incQuantile, type IncrementWindow } from './spoofing-increments.ts';
 import { findLayering, layeringPayload, type Flicker } from './spoofing-layering.ts';
 
@@ -68,6 +69,8 @@ interface State {
 }
 
 const KIND = 'data-spoofing';
+/** A candidate's number fields beyond its side (core/shape.ts says why). */
+const CANDIDATE_NUMBERS = ['p', 'dq', 'tAdd', 'mAdd', 'dAdd', 'rank', 'executed', 'pending', 'cancelled', 'oppAtAdd'] as const;
 
 export const spoofing: Component<SpoofingParams, State> = {
   id: 'spoofing',
@@ -209,10 +212,10 @@ function onIncrease(s: State, book: BookView, side: number, px: number, dq: numb
   incPush(s.inc, dq);
   if (!pass) return;
   for (const c of s.cands) if (c.side === side && c.p === px) return;
-  s.cands.push({
+  s.cands.push(withDoubleFields({
     side, p: px, dq, tAdd: ctx.now, mAdd: m, dAdd: (1e4 * Math.abs(px - m)) / m, rank: incPctRank(s.inc, dq),
     executed: 0, pending: 0, cancelled: 0, oppAtAdd: s.cumTaker[side === BID ? 0 : 1],
-  });
+  }, CANDIDATE_NUMBERS));
 }
 
 /** Whether a level lies in the candidate distance band and outside the top levels of its side. */
@@ -279,9 +282,8 @@ function layering(s: State, group: Flicker[], m: number, ctx: Ctx<SpoofingParams
   // The group comes sorted by add time.
   const first = group[0];
   s.layeringCount++;
-  ctx.emit(KIND, 'LAYERING_SUSPECT', layeringPayload(group, m, s.cumTaker[first.side === BID ? 0 : 1]), {
-    warm: warm(s), window: { start_us: first.tAdd, end_us: ctx.now },
-  });
+  const payload = layeringPayload(group, m, s.cumTaker[first.side === BID ? 0 : 1]);
+  ctx.emit(KIND, 'LAYERING_SUSPECT', payload, { warm: warm(s), window: { start_us: first.tAdd, end_us: ctx.now } });
 }
 
 /** Per bar: the sum of score*added_btc of the last `pressureMinutes` of flickers, per side. */
@@ -290,9 +292,8 @@ function onBar(s: State, k: Kline, ctx: Ctx<SpoofingParams>): void {
   s.press = s.press.filter((e) => e[0] > from);
   const sum = [0, 0];
   for (const e of s.press) sum[e[1]] += e[2];
-  ctx.emit(KIND, 'SPOOF_PRESSURE', {
-    bar_open_us: k.t, spoof_pressure_bid: sum[BID], spoof_pressure_ask: sum[ASK],
-  }, { warm: warm(s), window: { start_us: from, end_us: ctx.now } });
+  const payload = { bar_open_us: k.t, spoof_pressure_bid: sum[BID], spoof_pressure_ask: sum[ASK] };
+  ctx.emit(KIND, 'SPOOF_PRESSURE', payload, { warm: warm(s), window: { start_us: from, end_us: ctx.now } });
 }
 
 /** Records are warm once the increment window is full. */

@@ -1,0 +1,24 @@
+// How V8 sees a state object's number fields, set once at birth so that it never changes
+// mid-replay (no effect on any value).
+//
+// V8 keeps a number field as a small integer ("Smi") until a fractional or large value is
+// written to it, and a field written once as a constant. Either change swaps the object's hidden
+// class (map) and deoptimizes every compiled function that has seen the old one ("wrong map"):
+// the hot reducers then run unoptimized until V8 compiles them again. On the bench day a
+// hidden-liquidity episode's first record, a vacuum's first run and a spoofing candidate's
+// first print each did that, hundreds of thousands of events into the replay.
+
+/**
+ * Gives each listed field of `o` the double, mutable representation it will hold later (prices,
+ * sizes, µs times), by writing 0.5 and putting the value back; returns `o`. A representation
+ * only ever widens, so later writes of any number keep the map.
+ */
+export function withDoubleFields<T extends object>(o: T, keys: readonly (keyof T & string)[]): T {
+  const r = o as Record<string, unknown>;
+  for (const k of keys) {
+    const v = r[k];
+    r[k] = 0.5;
+    r[k] = v;
+  }
+  return o;
+}

@@ -71,14 +71,14 @@ export class ReplaySource {
     const heads = this.heads;
     if (!this.started) {
       this.started = true;
-      for (let k = 0; k < readers.length; k++) heads[k] = readers[k].next() ? readers[k].event.recvTs : Infinity;
+      for (let k = 0; k < readers.length; k++) heads[k] = readers[k].next() ? readers[k].event.recvTs : Number.POSITIVE_INFINITY;
     } else if (this.last >= 0) {
       const r = readers[this.last];
-      heads[this.last] = r.next() ? r.event.recvTs : Infinity;
+      heads[this.last] = r.next() ? r.event.recvTs : Number.POSITIVE_INFINITY;
     }
     // Readers are in rank order, so the strict `<` gives a recvTs tie to the lower rank.
     let best = -1;
-    let bestRecv = Infinity;
+    let bestRecv = Number.POSITIVE_INFINITY;
     for (let k = 0; k < heads.length; k++) {
       if (heads[k] < bestRecv) {
         best = k;

@@ -223,10 +223,10 @@ export class Book implements BookView {
   }
 
   bestBid(): number {
-    return this.n[BID] > 0 ? this.bufPx[BID][this.start[BID]] : NaN;
+    return this.n[BID] > 0 ? this.bufPx[BID][this.start[BID]] : Number.NaN;
   }
   bestAsk(): number {
-    return this.n[ASK] > 0 ? this.bufPx[ASK][this.start[ASK]] : NaN;
+    return this.n[ASK] > 0 ? this.bufPx[ASK][this.start[ASK]] : Number.NaN;
   }
   bestBidQty(): number {
     return this.n[BID] > 0 ? this.bufQty[BID][this.start[BID]] : 0;

@@ -2,7 +2,8 @@ import { ASK, BID, type BookView } from '../core/book.ts';
 
 // The per-message facet of the L2 delta provider: the CKS e_n per price-rank level [C1, X1],
 // read from the shared book after the message was applied. Sizes are integer lots. A missing
-// level counts as price 0 (bid) or Number.MAX_VALUE (ask) with size 0, so a level that appears is
+// level counts as price 0 (bid) or Number.MAX_VALUE (ask) with size 0 (written where it is used,
+// not as a module constant: CONTRIBUTING.md, "Numbers on the hot path"), so a level that appears is
 // an addition and one that vanishes a removal. O(levels), no allocation.
 
 /** The part of the provider state this facet reads and writes. */
@@ -16,8 +17,6 @@ export interface OfiState {
   ofi: number[];
 }
 
-const NO_ASK = Number.MAX_VALUE;
-
 /** Adds e_n of every level to the bar sums and moves prev to the current book. */
 export function accumulate(s: OfiState, book: BookView): void {
   const nBid = book.levels(BID);
@@ -28,7 +27,7 @@ export function accumulate(s: OfiState, book: BookView): void {
     const hasAsk = j < nAsk;
     const b = hasBid ? book.levelPx(BID, j) : 0;
     const qb = hasBid ? Math.round(book.levelQty(BID, j) * lpu) : 0;
-    const a = hasAsk ? book.levelPx(ASK, j) : NO_ASK;
+    const a = hasAsk ? book.levelPx(ASK, j) : Number.MAX_VALUE;
     const qa = hasAsk ? Math.round(book.levelQty(ASK, j) * lpu) : 0;
     const pb = s.prevBidPx[j];
     const pa = s.prevAskPx[j];
@@ -54,7 +53,7 @@ export function savePrev(s: OfiState, book: BookView): void {
     const hasAsk = j < nAsk;
     s.prevBidPx[j] = hasBid ? book.levelPx(BID, j) : 0;
     s.prevBidQty[j] = hasBid ? Math.round(book.levelQty(BID, j) * s.lpu) : 0;
-    s.prevAskPx[j] = hasAsk ? book.levelPx(ASK, j) : NO_ASK;
+    s.prevAskPx[j] = hasAsk ? book.levelPx(ASK, j) : Number.MAX_VALUE;
     s.prevAskQty[j] = hasAsk ? Math.round(book.levelQty(ASK, j) * s.lpu) : 0;
   }
 }

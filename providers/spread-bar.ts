@@ -12,10 +12,10 @@ import type { SpreadParams, State } from './spread.ts';
 
 /** Returns the mid of a usable book (valid, two-sided, bid < ask), or NaN. */
 export function usableMid(book: BookView): number {
-  if (book.status !== 'VALID') return NaN;
+  if (book.status !== 'VALID') return Number.NaN;
   const b = book.bestBid();
   const a = book.bestAsk();
-  return b < a ? (a + b) / 2 : NaN;
+  return b < a ? (a + b) / 2 : Number.NaN;
 }
 
 /** Returns S_Q in bps at mid m, or NaN when either side lacks Q inside the coverage. */

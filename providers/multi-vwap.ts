@@ -51,8 +51,14 @@ function anchorNew(name: AnchorName): AnchorState {
   return { name, anchor_us: -Infinity, next_us: -Infinity, w: 0, mu: 0, s: 0, partial: false };
 }
 
-/** Moves an anchor to the period that contains `ts` and clears its accumulator. */
-function rollAnchor(a: AnchorState, ts: number, p: MultiVwapParams, startMinute: number): void {
+/**
+ * Moves an anchor to the period that contains the event's time and clears its accumulator. The
+ * time is s.lastTs, not an argument: V8 boxed a float argument of this rare call once per trade,
+ * ahead of the loop that makes it (CONTRIBUTING.md, "Numbers on the hot path").
+ */
+function rollAnchor(a: AnchorState, s: State, p: MultiVwapParams): void {
+  const ts = s.lastTs;
+  const startMinute = s.startMinute;
   let anchor: number;
   let next: number;
   if (a.name === 'day') {
@@ -85,7 +91,7 @@ export function welfordAdd(a: { w: number; mu: number; s: number }, p: number, q
 
 function rollAll(s: State, ts: number, p: MultiVwapParams): void {
   const as = s.anchors;
-  for (let i = 0; i < as.length; i++) if (ts >= as[i].next_us) rollAnchor(as[i], ts, p, s.startMinute);
+  for (let i = 0; i < as.length; i++) if (ts >= as[i].next_us) rollAnchor(as[i], s, p);
 }
 
 function onTrade(s: State, ts: number, t: Trade, p: MultiVwapParams): void {
@@ -95,7 +101,9 @@ function onTrade(s: State, ts: number, t: Trade, p: MultiVwapParams): void {
   for (let i = 0; i < as.length; i++) welfordAdd(as[i], t.price, t.qty);
 }
 
-function onBar(s: State, ts: number, k: Kline, ctx: Ctx<MultiVwapParams>): void {
+/** Publishes every anchor at a bar close; the bar's time is s.lastTs (see rollAnchor). */
+function onBar(s: State, k: Kline, ctx: Ctx<MultiVwapParams>): void {
+  const ts = s.lastTs;
   const p = ctx.params;
   rollAll(s, ts, p);
   if (p.mode === 'bar' && k.v > 0) {
@@ -157,6 +165,6 @@ export const multiVwap: Component<MultiVwapParams, State> = {
     const isTrade = ev.topic === s.tradeTopic;
     if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ev.ts) : (ev.payload as Kline).t;
     if (isTrade) onTrade(s, ev.ts, ev.payload as Trade, ctx.params);
-    else if (ev.topic === s.klineTopic) onBar(s, ev.ts, ev.payload as Kline, ctx);
+    else if (ev.topic === s.klineTopic) onBar(s, ev.payload as Kline, ctx);
   },
 };

@@ -101,9 +101,13 @@ function init(p: VolumeProfileParams, symbol: string): State {
   };
 }
 
-/** Starts a new session at 00:00 UTC, freezing the one that ended if it was the previous day. */
-function rollDay(s: State, ts: number, p: VolumeProfileParams): void {
-  const day = dayFloor(ts);
+/**
+ * Starts a new session at 00:00 UTC, freezing the one that ended if it was the previous day.
+ * The event's time is s.lastTs here and in startMinute and onBar, not an argument: V8 boxed a
+ * float argument of these rare calls once per trade (CONTRIBUTING.md, "Numbers on the hot path").
+ */
+function rollDay(s: State, p: VolumeProfileParams): void {
+  const day = dayFloor(s.lastTs);
   if (day <= s.sessionDay) return;
   if (s.sessionDay === day - US_PER_DAY) {
     s.previous = boundedStats(s.session, s.sessionBounds, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare);
@@ -158,8 +162,8 @@ function foldMinute(s: State): void {
 /** Adds a trade to the current minute, skipping the minute and day arithmetic while both are unchanged. */
 function onTrade(s: State, ts: number, t: Trade, p: VolumeProfileParams): void {
   // Inputs are in time order, so ts >= curMinute and ts >= sessionDay here.
-  if (ts >= s.minuteEnd) startMinute(s, ts);
-  if (ts >= s.dayEnd) rollDay(s, ts, p);
+  if (ts >= s.minuteEnd) startMinute(s);
+  if (ts >= s.dayEnd) rollDay(s, p);
   const lots = Math.round(t.qty * s.lotsPerBtc);
   if (!(lots > 0)) return;
   const price = t.price;
@@ -181,8 +185,8 @@ function onTrade(s: State, ts: number, t: Trade, p: VolumeProfileParams): void {
 }
 
 /** Ends the current minute (if the trade is in another one) and starts the trade's minute. */
-function startMinute(s: State, ts: number): void {
-  const minute = minuteFloor(ts);
+function startMinute(s: State): void {
+  const minute = minuteFloor(s.lastTs);
   if (minute !== s.curMinute) {
     // The minute that ended belongs to the session still open, so fold before a day roll.
     foldMinute(s);
@@ -191,10 +195,11 @@ function startMinute(s: State, ts: number): void {
   s.minuteEnd = minute + US_PER_MINUTE;
 }
 
-function onBar(s: State, ts: number, k: Kline, ctx: Ctx<VolumeProfileParams>): void {
+function onBar(s: State, k: Kline, ctx: Ctx<VolumeProfileParams>): void {
+  const ts = s.lastTs;
   const p = ctx.params;
   foldMinute(s);
-  rollDay(s, ts, p);
+  rollDay(s, p);
   const cutoff = k.t - (RING_MINUTES - 1) * US_PER_MINUTE;
   for (let i = 0; i < RING_MINUTES; i++) if (s.slotMinute[i] >= 0 && s.slotMinute[i] < cutoff) expireSlot(s, i);
   const base = s.orderFlag ? ['ORDER_VIOLATION'] : [];
@@ -234,6 +239,6 @@ export const volumeProfile: Component<VolumeProfileParams, State> = {
     const isTrade = ev.topic === s.tradeTopic;
     if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ts) : (ev.payload as Kline).t;
     if (isTrade) onTrade(s, ts, ev.payload as Trade, ctx.params);
-    else if (ev.topic === s.klineTopic) onBar(s, ts, ev.payload as Kline, ctx);
+    else if (ev.topic === s.klineTopic) onBar(s, ev.payload as Kline, ctx);
   },
 };

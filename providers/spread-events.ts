@@ -66,7 +66,7 @@ function onDepth(s: State, book: BookView): void {
   accumulate(s);
   const m = usableMid(book);
   s.curMid = m;
-  s.curBps = Number.isNaN(m) ? NaN : (1e4 * (book.bestAsk() - book.bestBid())) / m;
+  s.curBps = Number.isNaN(m) ? Number.NaN : (1e4 * (book.bestAsk() - book.bestBid())) / m;
 }
 
 /** Queues a trade with its pre-trade mid; a trade before the book is usable gets no ES. */

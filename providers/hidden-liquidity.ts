@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { ASK, BID, type BookView } from '../core/book.ts';
+import { ASK, BID } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import type { QxEvent, Trade } from '../core/event.ts';
 import { US_PER_MS } from '../core/time.ts';
-import {
-  applyChange, copyEpisode, credit, episodePayload, inGrace, newEpisode, openEpisode,
-  type Episode,
-} from './hidden-liquidity-episode.ts';
+import { applyChange, copyEpisode, credit, episodePayload, inGrace, newEpisode, openEpisode, type Episode } from './hidden-liquidity-episode.ts';
 import { rqNew, rqPush, rqQuantile, type RollingQuantile } from './rolling-quantile.ts';
 
 // SPEC §7, hidden liquidity (icebergs): volume executed at a best level beyond everything ever
@@ -57,6 +54,8 @@ interface State {
   epoch: number;
   /** Prints at in-book prices since the last depth message: side, price, qty, time; stride 4. */
   pend: number[];
+  /** Per side, the largest size before this message at the side's new best (set per message). */
+  oldAtBest: Float64Array;
   pendN: number;
   tob: RollingQuantile;
   /** q_min as of the last sample (NaN before enough samples); constant when fixed. */
@@ -83,6 +82,7 @@ export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
     graceFrom: Infinity,
     epoch: -1,
     pend: new Array<number>(4 * p.pendingMax).fill(0),
+    oldAtBest: new Float64Array(2),
     pendN: 0,
     // Two samples (bid and ask size) per second; a fixed q_min needs no window. Only a band
     // of 1 % of the window around the asked rank is kept sorted (see rolling-quantile.ts).
@@ -94,13 +94,9 @@ export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
   reduce(s: State, ev: QxEvent, ctx: Ctx<HiddenLiquidityParams>) {
     expire(s, ctx);
     const topic = ev.topic;
-    if (topic === s.trades) {
-      onTrade(s, ev.payload as Trade, ctx);
-    } else if (topic === s.depth) {
-      onDepth(s, ctx);
-    } else if (topic === 'clock') {
-      onClock(s, ctx);
-    }
+    if (topic === s.trades) onTrade(s, ev.payload as Trade, ctx);
+    else if (topic === s.depth) onDepth(s, ctx);
+    else if (topic === 'clock') onClock(s, ctx);
   },
 };
 
@@ -177,22 +173,25 @@ function onDepth(s: State, ctx: Ctx<HiddenLiquidityParams>): void {
     const ep = open.active && open.p === px ? open : next.active && next.p === px ? next : null;
     if (ep !== null) applyChange(ep, old, book.changeNew[k], now, tauUs);
   }
-  trackBest(s, book, BID, bestBid, bidOld, now);
+  s.oldAtBest[BID] = bidOld;
+  s.oldAtBest[ASK] = askOld;
+  trackBest(s, ctx, BID);
   evaluate(s, ctx, BID);
-  trackBest(s, book, ASK, bestAsk, askOld, now);
+  trackBest(s, ctx, ASK);
   evaluate(s, ctx, ASK);
   s.pendN = 0;
 }
 
 /**
  * Starts, suspends or resumes the side's episodes from the side's best level after the message
- * (NaN when the side is empty); `oldAtBest` is the largest quantity at it before the message.
+ * (NaN when the side is empty). No float arguments here or in start: V8 boxed them per call.
  */
-function trackBest(s: State, book: BookView, side: number, best: number, oldAtBest: number, now: number): void {
+function trackBest(s: State, ctx: Ctx<HiddenLiquidityParams>, side: number): void {
+  const best = ctx.book.levels(side) > 0 ? ctx.book.levelPx(side, 0) : Number.NaN;
   const open = s.eps[2 * side];
   const next = s.eps[2 * side + 1];
   if (!open.active) {
-    if (!Number.isNaN(best)) start(s, open, book, side, best, oldAtBest, now);
+    if (!Number.isNaN(best)) start(s, open, ctx, side);
     return;
   }
   if (open.p === best) {
@@ -201,17 +200,19 @@ function trackBest(s: State, book: BookView, side: number, best: number, oldAtBe
     return;
   }
   if (open.notBestSince < 0) {
-    open.notBestSince = now;
-    if (now < s.graceFrom) s.graceFrom = now;
+    open.notBestSince = ctx.now;
+    if (ctx.now < s.graceFrom) s.graceFrom = ctx.now;
   }
   if (Number.isNaN(best)) next.active = false;
-  else if (!next.active || next.p !== best) start(s, next, book, side, best, oldAtBest, now);
+  else if (!next.active || next.p !== best) start(s, next, ctx, side);
 }
 
-/** Opens an episode at best level p; D0 is its quantity before this message if that was larger. */
-function start(s: State, ep: Episode, book: BookView, side: number, p: number, oldAtBest: number, now: number): void {
-  const shown = book.levelQty(side, 0);
-  openEpisode(ep, p, oldAtBest > shown ? oldAtBest : shown, now);
+/** Opens an episode at the side's best level; D0 is its size before this message if larger. */
+function start(s: State, ep: Episode, ctx: Ctx<HiddenLiquidityParams>, side: number): void {
+  const shown = ctx.book.levelQty(side, 0);
+  const old = s.oldAtBest[side];
+  const p = ctx.book.levelPx(side, 0);
+  openEpisode(ep, p, old > shown ? old : shown, ctx.now);
   const pend = s.pend;
   for (let i = 0; i < 4 * s.pendN; i += 4) {
     if (pend[i] === side && pend[i + 1] === p) credit(ep, pend[i + 2], pend[i + 3]);

@@ -1,12 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { Book } from '../../core/book.ts';
 import type { Depth } from '../../core/event.ts';
-import { parseDateUs } from '../../core/time.ts';
-import { convertDataset } from '../../datasets/convert.ts';
-import { synthToDataset } from '../../datasets/synth/index.ts';
+import { benchDay } from './day.ts';
 import { parquetjsLiteReadRate } from './parquetjs-lite.ts';
 
 // `npm run bench`: throughput and memory of the replay path on a synthetic BTCUSDT-like day
@@ -24,25 +21,6 @@ if (!(Number.isInteger(RUNS) && RUNS >= 1)) {
   process.stderr.write(`qx bench: QX_BENCH_RUNS must be a positive integer, was '${process.env.QX_BENCH_RUNS}'\n`);
   process.exit(2);
 }
-const DAY = { seed: 7, from: '2024-03-01', days: 1, scale: 'btc-day', symbol: 'BTCUSDT' } as const;
-
-async function dataset(format: 'arrow' | 'parquet'): Promise<string> {
-  const arrow = join(CACHE, `bench-btc-day-seed${DAY.seed}-arrow`);
-  if (!existsSync(join(arrow, 'manifest.json'))) {
-    process.stderr.write(`generating a BTCUSDT-like synthetic day into ${arrow} ...\n`);
-    rmSync(`${arrow}.partial`, { recursive: true, force: true });
-    await synthToDataset(`${arrow}.partial`, { seed: DAY.seed, fromUs: parseDateUs(DAY.from), days: DAY.days, scale: DAY.scale, symbol: DAY.symbol }, 'arrow');
-    renameSync(`${arrow}.partial`, arrow);
-  }
-  if (format === 'arrow') return arrow;
-  const parquet = join(CACHE, `bench-btc-day-seed${DAY.seed}-parquet`);
-  if (!existsSync(join(parquet, 'manifest.json'))) {
-    rmSync(parquet, { recursive: true, force: true });
-    convertDataset(arrow, parquet, 'parquet');
-  }
-  return parquet;
-}
-
 interface Stage {
   stage: string;
   events: number;
@@ -123,8 +101,8 @@ async function micro(): Promise<void> {
   }
 }
 
-const arrow = await dataset('arrow');
-const parquet = await dataset('parquet');
+const arrow = await benchDay('arrow', CACHE);
+const parquet = await benchDay('parquet', CACHE);
 console.log(`qx bench — synthetic BTCUSDT-like day, one core per stage, best of ${RUNS} runs (node ${process.version})`);
 report('Arrow IPC', arrow);
 steady(arrow);

@@ -2,9 +2,10 @@
 // mid-replay (no effect on any value).
 //
 // V8 keeps a number field as a small integer ("Smi") until a fractional or large value is
-// written to it, and a field written once as a constant. Either change swaps the object's hidden
-// class (map) and deoptimizes every compiled function that has seen the old one ("wrong map"):
-// the hot reducers then run unoptimized until V8 compiles them again. On the bench day a
+// written to it, and a field written only once as a constant. Widening either changes what
+// compiled code may assume of the object (for a Smi field that takes a fraction, its hidden
+// class, the "map") and deoptimizes every function that relied on it ("wrong map"): the hot
+// reducers then run unoptimized until V8 compiles them again. On the bench day a
 // hidden-liquidity episode's first record, a vacuum's first run and a spoofing candidate's
 // first print each did that, hundreds of thousands of events into the replay.
 

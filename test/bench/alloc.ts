@@ -1,12 +1,6 @@
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
-import { ReplaySource } from '../../adapters/replay.ts';
-import { readManifest } from '../../adapters/manifest.ts';
-import type { Component } from '../../core/component.ts';
-import { Runtime } from '../../core/runtime.ts';
-import { PROVIDERS, strategyComponents } from '../../cli/registry.ts';
-import { ENGINE_IDS } from '../../engines/registry.ts';
-import { benchDay } from './day.ts';
+import { benchDay, replayDay, stageComponents } from './day.ts';
 
 // `npm run bench:alloc [providers|engines]`: what the replay of the bench day allocates, by
 // function, on a second pass (JIT warm), with V8's sampling heap profiler counting the objects
@@ -21,16 +15,9 @@ if (which !== 'providers' && which !== 'engines') {
   process.stderr.write(`qx bench:alloc: the stage must be 'providers' or 'engines', was '${which}'\n`);
   process.exit(2);
 }
-const components: readonly Component[] = which === 'providers' ? PROVIDERS : strategyComponents([...ENGINE_IDS]);
+const components = stageComponents(which);
 const dir = await benchDay('arrow', CACHE);
-const m = readManifest(dir);
-
-function replay(): void {
-  const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
-  const src = new ReplaySource(dir);
-  for (let ev = src.next(); ev !== null; ev = src.next()) rt.process(ev);
-  rt.advanceTo(m.to_us - 1);
-}
+const replay = (): unknown => replayDay(dir, components);
 
 const session = new Session();
 session.connect();

@@ -1,11 +1,18 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ReplaySource } from '../../adapters/replay.ts';
+import { readManifest } from '../../adapters/manifest.ts';
+import { PROVIDERS, strategyComponents } from '../../cli/registry.ts';
+import type { Component } from '../../core/component.ts';
+import { Runtime } from '../../core/runtime.ts';
 import { parseDateUs } from '../../core/time.ts';
+import { ENGINE_IDS } from '../../engines/registry.ts';
 import { convertDataset } from '../../datasets/convert.ts';
 import { synthToDataset } from '../../datasets/synth/index.ts';
 
 // The benchmarks' synthetic BTCUSDT-like day, generated once into the cache directory (Arrow
-// IPC first, then its Parquet copy) and reused by `npm run bench` and `npm run bench:alloc`.
+// IPC first, then its Parquet copy) and reused by `npm run bench` and `npm run bench:alloc`,
+// and the replay of it that both time or profile.
 
 const DAY = { seed: 7, from: '2024-03-01', days: 1, scale: 'btc-day', symbol: 'BTCUSDT' } as const;
 
@@ -25,4 +32,19 @@ export async function benchDay(format: 'arrow' | 'parquet', cache: string): Prom
     convertDataset(arrow, parquet, 'parquet');
   }
   return parquet;
+}
+
+/** The components of a bench stage: none (the runtime and book alone), the 14 providers, or all. */
+export function stageComponents(stage: 'runtime' | 'providers' | 'engines'): readonly Component[] {
+  return stage === 'runtime' ? [] : stage === 'providers' ? PROVIDERS : strategyComponents([...ENGINE_IDS]);
+}
+
+/** Replays the dataset in `dir` through `components` to its end; returns the runtime. */
+export function replayDay(dir: string, components: readonly Component[]): Runtime {
+  const m = readManifest(dir);
+  const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
+  const src = new ReplaySource(dir);
+  for (let ev = src.next(); ev !== null; ev = src.next()) rt.process(ev);
+  rt.advanceTo(m.to_us - 1);
+  return rt;
 }

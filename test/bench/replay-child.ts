@@ -2,10 +2,7 @@ import { ReplaySource } from '../../adapters/replay.ts';
 import { StreamReader } from '../../adapters/stream-reader.ts';
 import { readManifest } from '../../adapters/manifest.ts';
 import { STREAM_KINDS } from '../../adapters/columnar.ts';
-import { Runtime } from '../../core/runtime.ts';
-import type { Component } from '../../core/component.ts';
-import { PROVIDERS, strategyComponents } from '../../cli/registry.ts';
-import { ENGINE_IDS } from '../../engines/registry.ts';
+import { replayDay, stageComponents } from './day.ts';
 
 // One benchmark stage in its own process, so that peak RSS belongs to that stage alone.
 //   node --import tsx test/bench/replay-child.ts <dataset> read|merge|runtime|providers|engines [passes]
@@ -27,16 +24,10 @@ if (stage === 'read') {
   const src = new ReplaySource(dir);
   while (src.next() !== null) events++;
 } else {
-  const components: readonly Component[] =
-    stage === 'runtime' ? [] : stage === 'providers' ? PROVIDERS : strategyComponents([...ENGINE_IDS]);
-  const m = readManifest(dir);
+  const components = stageComponents(stage as 'runtime' | 'providers' | 'engines');
   for (let pass = 1; pass <= passes; pass++) {
     t0 = process.hrtime.bigint();
-    const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
-    const src = new ReplaySource(dir);
-    for (let ev = src.next(); ev !== null; ev = src.next()) rt.process(ev);
-    rt.advanceTo(m.to_us - 1);
-    events = rt.counters.inputs;
+    events = replayDay(dir, components).counters.inputs;
   }
 }
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -58,7 +58,7 @@ export type Provenance = z.infer<typeof ProvenanceSchema>;
 export function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST_FILE);
   if (!existsSync(path)) {
-    throw new DataError(`${dir}: no ${MANIFEST_FILE}, so not a qx dataset (make one with 'qx synth' or 'qx import')`);
+    throw new DataError(`${dir}: no ${MANIFEST_FILE}, so not a qx dataset (make one with 'qx synth')`);
   }
   let json: unknown;
   try {

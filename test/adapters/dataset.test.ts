@@ -98,7 +98,7 @@ describe('manifest', () => {
   it('a missing manifest gives a one-line DataError naming the directory', () => {
     const dir = tmp();
     expect(() => readManifest(dir)).toThrow(DataError);
-    expect(() => readManifest(dir)).toThrow(`${dir}: no manifest.json, so not a qx dataset (make one with 'qx synth' or 'qx import')`);
+    expect(() => readManifest(dir)).toThrow(`${dir}: no manifest.json, so not a qx dataset (make one with 'qx synth')`);
   });
 
   it('a corrupt or invalid manifest gives a one-line DataError naming the file and the field', () => {

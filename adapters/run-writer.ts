@@ -7,12 +7,20 @@ import type { Out, QxEvent } from '../core/event.ts';
 // line per event. Synchronous on purpose: the replay loop is synchronous, and a stream that only
 // drains on the event loop would buffer a whole run in memory. Chunks are gzip members appended
 // to the file (a concatenation of gzip members is a valid gzip file).
+//
+// Each line is encoded into the topic's byte buffer as it comes, not kept as a string until its
+// chunk is full: a record's text is a tree of concatenated pieces, and ~1 MB of them per topic,
+// alive across many young-generation collections, were copied by each one (a 14-day backtest
+// spent ~2 s of its ~14 s in scavenges; the buffers live outside the JavaScript heap).
 
-const CHUNK_CHARS_MAX = 1 << 20;
+const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 10;
 
 interface TopicFile {
   fd: number;
-  pending: string;
+  buf: Buffer;
+  /** Bytes of `buf` in use. */
+  len: number;
   rows: number;
 }
 
@@ -30,12 +38,19 @@ export class RunWriter {
     if (this.only !== undefined && !this.only(ev.topic)) return;
     let f = this.files.get(ev.topic);
     if (f === undefined) {
-      f = { fd: openSync(join(this.dir, `${ev.topic}.jsonl.gz`), 'w'), pending: '', rows: 0 };
+      f = { fd: openSync(join(this.dir, `${ev.topic}.jsonl.gz`), 'w'), buf: Buffer.allocUnsafe(2 * CHUNK_BYTES), len: 0, rows: 0 };
       this.files.set(ev.topic, f);
     }
-    f.pending += text + '\n';
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const most = 3 * text.length + 1;
+    if (f.len + most > f.buf.length) {
+      flush(f);
+      if (most > f.buf.length) f.buf = Buffer.allocUnsafe(most);
+    }
+    f.len += f.buf.write(text, f.len, 'utf8');
+    f.buf[f.len++] = NEWLINE;
     f.rows++;
-    if (f.pending.length >= CHUNK_CHARS_MAX) flush(f);
+    if (f.len >= CHUNK_BYTES) flush(f);
   }
 
   /** Flushes and closes every file; returns rows per topic, sorted by topic. */
@@ -53,7 +68,7 @@ export class RunWriter {
 }
 
 function flush(f: TopicFile): void {
-  if (f.pending.length === 0) return;
-  writeSync(f.fd, gzipSync(f.pending, { level: 1 }));
-  f.pending = '';
+  if (f.len === 0) return;
+  writeSync(f.fd, gzipSync(f.buf.subarray(0, f.len), { level: 1 }));
+  f.len = 0;
 }

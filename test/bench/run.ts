@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { Book } from '../../core/book.ts';
 import type { Depth } from '../../core/event.ts';
+import { benchBacktest } from './backtest.ts';
 import { benchDay } from './day.ts';
 import { parquetjsLiteReadRate } from './parquetjs-lite.ts';
 
@@ -12,7 +13,8 @@ import { parquetjsLiteReadRate } from './parquetjs-lite.ts';
 // (read, merge, runtime with the shared L2 book, providers, engines) so that a regression shows
 // where it is. Each figure is the best of QX_BENCH_RUNS runs (default 3): the least disturbed
 // by other work on the machine. A steady-state line (a second pass over the day in the same
-// process) separates JIT warm-up from the replay's own cost.
+// process) separates JIT warm-up from the replay's own cost. An end-to-end line times the
+// README's first command (test/bench/backtest.ts).
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CACHE = process.env.QX_CACHE_DIR ?? join(ROOT, '.qx-cache');
@@ -107,6 +109,9 @@ console.log(`qx bench — synthetic BTCUSDT-like day, one core per stage, best o
 report('Arrow IPC', arrow);
 steady(arrow);
 report('Parquet', parquet);
+const bt = await benchBacktest(RUNS);
+console.log(`\nend to end: qx backtest --from 2024-01-01 --strategy ald (embedded sample, 14 days, run directory written)`);
+console.log(`  ${bt.seconds.toFixed(1)} s for ${bt.inputs.toLocaleString('en-US')} input events (${Math.round(bt.inputs / bt.seconds).toLocaleString('en-US')}/s) and ${bt.emitted.toLocaleString('en-US')} records written`);
 await micro();
 const pl = await parquetjsLiteReadRate();
 console.log(`\nparquetjs-lite 0.8.7 read rate (200k trades, for the README's choice of parquet-wasm): ${Math.round(pl).toLocaleString('en-US')} rows/s`);

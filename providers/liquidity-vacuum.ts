@@ -74,6 +74,12 @@ interface State {
   bySide: number[][];
   /** Since when the book has not been VALID, -1 while it is. */
   invalidSince: number;
+  /**
+   * A depth message came since the tracks' band depths were last summed. Without one the book
+   * is the one they were summed on (only depth moves it), and so are its mid, edges and sums:
+   * a quiet second (half of them on a thin book) reuses them instead of walking the book again.
+   */
+  bandsStale: boolean;
 }
 
 export interface Void {
@@ -106,9 +112,11 @@ export const liquidityVacuum: Component<LiquidityVacuumParams, State> = {
     bySide: [0, 1].map((side) => p.bandsBps.map((band, i) => ({ band, i: side * p.bandsBps.length + i }))
       .sort((a, b) => a.band - b.band).map((x) => x.i)),
     invalidSince: -1,
+    bandsStale: true,
   }),
   reduce(s: State, ev: QxEvent, ctx: Ctx<LiquidityVacuumParams>) {
     if (ev.topic === s.depth) {
+      s.bandsStale = true;
       if (ctx.book.status === 'VALID') s.invalidSince = -1;
       else if (s.invalidSince < 0) s.invalidSince = ctx.now;
     } else if (ev.topic === 'clock') {
@@ -136,7 +144,10 @@ function onTick(s: State, ctx: Ctx<LiquidityVacuumParams>): void {
     }
     return;
   }
-  bandDepths(s.tracks, s.bySide, book, m);
+  if (s.bandsStale) {
+    bandDepths(s.tracks, s.bySide, book, m);
+    s.bandsStale = false;
+  }
   // Sample every band first, so a record can say whether all bands of its side are low.
   for (const t of s.tracks) t.change = sample(t, book, ctx);
   for (const t of s.tracks) {

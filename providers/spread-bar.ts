@@ -43,8 +43,13 @@ export function onTick(s: State, now: number, book: BookView, ctx: Ctx<SpreadPar
   }
   if (s.n < ctx.params.samplesMax) s.samples[s.n++] = (1e4 * (book.bestAsk() - book.bestBid())) / m;
   else s.flags.samples = true;
-  const s1 = sizeSpread(book, 1, m);
-  const s10 = sizeSpread(book, 10, m);
+  if (s.sizesStale) {
+    s.sizeS1 = sizeSpread(book, 1, m);
+    s.sizeS10 = sizeSpread(book, 10, m);
+    s.sizesStale = false;
+  }
+  const s1 = s.sizeS1;
+  const s10 = s.sizeS10;
   if (Number.isNaN(s10)) s.flags.insufficient = true;
   else {
     s.s10Sum += s10;

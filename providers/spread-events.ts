@@ -22,6 +22,8 @@ import type { SpreadParams, State } from './spread.ts';
 /** Applies one event to the spread state. */
 export function reduceSpread(s: State, ev: QxEvent, ctx: Ctx<SpreadParams>): void {
   const ts = ev.ts;
+  // The runtime has applied every depth message to the book, a late one too.
+  if (ev.topic === s.depthTopic) s.sizesStale = true;
   // Inputs must arrive in time order (SPEC §0.2); an earlier one is rejected, never applied.
   if (ts < s.lastTs) {
     s.orderViolations++;

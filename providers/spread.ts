@@ -57,6 +57,14 @@ export interface State extends CostState {
   s10Sum: number;
   s10N: number;
   barZ: number | null;
+  /**
+   * S_1 and S_10 of the last 1-s sample that walked the book, and whether a depth message came
+   * since: without one the book, its mid and so the walks are the same, and a quiet second
+   * (half of them on a thin book) reuses them.
+   */
+  sizeS1: number;
+  sizeS10: number;
+  sizesStale: boolean;
   zw: ZWindow;
   wideSince: number;
   wideSent: boolean;
@@ -84,6 +92,9 @@ function init(p: SpreadParams, symbol: string): State {
     s10Sum: 0,
     s10N: 0,
     barZ: null,
+    sizeS1: NaN,
+    sizeS10: NaN,
+    sizesStale: true,
     zw: zWindowNew(p.zWindow),
     wideSince: NaN,
     wideSent: false,

@@ -174,6 +174,27 @@ describe('providers > liquidity-vacuum', () => {
     expect(records(h).filter((r) => r.state === 'END')).toHaveLength(0);
   });
 
+  it('samples the current book every second, whether or not a depth message came in it', () => {
+    // Seconds without a depth message reuse the last sums (the book is the same); every sample
+    // must still be the walk of the book as it is, to the bit.
+    const h = harness([liquidityVacuum]);
+    h.depth(T0 + S / 2, { snapshot: true, u: 1, bidPx: [100, 99.99, 99.9, 99], bidQty: [5, 3, 2, 1], askPx: [100.01, 100.02, 100.1, 101], askQty: [4, 3, 2, 1] });
+    let u = 1;
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const tracks = () => (h.rt.stateOf('liquidity-vacuum') as { tracks: { side: number; band: number; sampled: number }[] }).tracks;
+    let quiet = 0;
+    for (let sec = 1; sec <= 300; sec++) {
+      const busy = rand() < 0.4;
+      if (busy) h.depth(T0 + sec * S - S / 3, { u: ++u, bidPx: [100 - Math.floor(rand() * 5) * 0.01], bidQty: [Math.floor(rand() * 4) * 0.5], askPx: [100.01 + Math.floor(rand() * 5) * 0.01], askQty: [Math.floor(rand() * 4) * 0.5] });
+      else quiet++;
+      h.advance(T0 + sec * S);
+      if (h.rt.book.status !== 'VALID' || Number.isNaN(h.rt.book.mid())) continue;
+      for (const t of tracks()) expect(t.sampled).toBe(h.rt.book.bandDepth(t.side, t.band));
+    }
+    expect(quiet).toBeGreaterThan(100);
+  });
+
   it('resumes from a snapshot exactly like the uninterrupted run', () => {
     const full = baseline();
     bidAt(full, 900, 30, 903);

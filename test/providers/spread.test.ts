@@ -45,6 +45,30 @@ function vwapOf(levels: Lv, q: number): number {
 }
 
 describe('providers > spread', () => {
+  it('walks the book again after any depth message, a late one too, and reuses the walk in a quiet second', () => {
+    // S_1 at the tick after a book change, with the change in order and late (behind a trade, so
+    // an ORDER_VIOLATION for the provider, but applied to the book by the runtime).
+    const s1After = (late: boolean) => {
+      const h = harness([spread]);
+      snap(h, T0 + 100_000, 1, [[100.0, 1], [99.99, 2]], [[100.01, 0.5], [100.02, 2]]);
+      h.advance(T0 + S);
+      const before = (h.rt.stateOf('spread') as { sizeS1: number }).sizeS1;
+      h.trade(T0 + 2 * S, 1, 100.01, 0.1, false);
+      diff(h, late ? T0 + 1.5 * S : T0 + 2.5 * S, 2, [], [[100.01, 0], [100.015, 3]]);
+      h.advance(T0 + 3 * S);
+      const after = (h.rt.stateOf('spread') as { sizeS1: number }).sizeS1;
+      h.advance(T0 + 4 * S);
+      expect((h.rt.stateOf('spread') as { sizeS1: number }).sizeS1).toBe(after);
+      return { before, after };
+    };
+    const inOrder = s1After(false);
+    const late = s1After(true);
+    const mid = (100.0 + 100.015) / 2;
+    expect(inOrder.before).toBe((1e4 * (vwapOf([[100.01, 0.5], [100.02, 2]], 1) - 100)) / 100.005);
+    expect(inOrder.after).toBe((1e4 * (vwapOf([[100.015, 3]], 1) - 100)) / mid);
+    expect(late.after).toBe(inOrder.after);
+  });
+
   it('reproduces the SPEC reference book: VWAPask(1)=100.015, VWAPbid(1)=100.00, S_1=1.49993 bps', () => {
     expect(walkVwap([100.01, 100.02], [0.5, 2], 1, true, NaN)).toBeCloseTo(100.015, 12);
     expect(walkVwap([100.0, 99.99], [1, 2], 1, false, NaN)).toBe(100);

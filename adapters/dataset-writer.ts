@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assert, DataError } from '../core/assert.ts';
+import { AssertionError, DataError, assert } from '../core/assert.ts';
 import type { QxEvent } from '../core/event.ts';
 import { US_PER_HOUR } from '../core/time.ts';
 import { MANIFEST_FILE, writeManifest, type Manifest, type ManifestFile, type Provenance } from './manifest.ts';
@@ -49,7 +49,8 @@ export class DatasetWriter {
   /** Buffers one event of `kind`; events of one kind must come in recvTs order. */
   add(kind: StreamKind, ev: QxEvent): void {
     assert(!this.closed, 'DatasetWriter.add after close');
-    assert(STREAM_KINDS.includes(kind), `kind must be one of ${STREAM_KINDS.join(', ')}, was '${kind}'`);
+    // Not assert(): its message would be built for every event written.
+    if (!STREAM_KINDS.includes(kind)) throw new AssertionError(`kind must be one of ${STREAM_KINDS.join(', ')}, was '${kind}'`);
     const recv = ev.recvTs;
     if (!Number.isSafeInteger(recv) || !Number.isSafeInteger(ev.ts)) {
       throw new DataError(`${kind}: ts and recvTs must be integer µs, were ${ev.ts} and ${recv}`);

@@ -1,4 +1,4 @@
-import { assert } from './assert.ts';
+import { AssertionError, assert } from './assert.ts';
 import { Book, type BookSnapshot, type SyncMode } from './book.ts';
 import { canonicalEmit, digestAdd, digestHex, digestInit, type DigestState } from './canonical.ts';
 import { topicOf, type EmitOptions } from './component.ts';
@@ -279,7 +279,8 @@ export class Runtime {
   emitFrom(i: number, kind: string, type: string, payload: object, options?: EmitOptions): void {
     const slot = this.slots[i];
     const out = slot.outTopic.get(kind);
-    assert(out !== undefined, `component '${slot.component.id}' emitted on undeclared output '${kind}'`);
+    // Not assert(): its message, a template, would be built on every emit.
+    if (out === undefined) throw new AssertionError(`component '${slot.component.id}' emitted on undeclared output '${kind}'`);
     const record: Out = {
       type,
       v: 1,
@@ -301,7 +302,7 @@ export class Runtime {
     const subs = out.subscribers;
     for (let k = 0; k < subs.length; k++) {
       const j = subs[k];
-      assert(j > i, `component '${slot.component.id}' feeds an earlier component: registry order is not topological`);
+      if (j <= i) throw new AssertionError(`component '${slot.component.id}' feeds an earlier component: registry order is not topological`);
       this.slots[j].inbox.push(ev);
       this.queued++;
       if (j > this.hi) this.hi = j;
@@ -310,7 +311,7 @@ export class Runtime {
 
   /** @ignore Called by a component's ctx. */
   addTimer(owner: number, due: number, tag: string): void {
-    assert(Number.isFinite(due), `timer '${tag}' due time must be finite, was ${due}`);
+    if (!Number.isFinite(due)) throw new AssertionError(`timer '${tag}' due time must be finite, was ${due}`);
     heapPush(this.timers, { due: Math.max(due, this.now), id: this.timerId++, owner, tag });
   }
 

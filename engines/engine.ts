@@ -1,4 +1,4 @@
-import { assert } from '../core/assert.ts';
+import { AssertionError } from '../core/assert.ts';
 import type { Component, Ctx } from '../core/component.ts';
 import type { Kline, Out, QxEvent, TimerPayload, Trade } from '../core/event.ts';
 import { atrUpdate } from '../core/indicators.ts';
@@ -149,5 +149,6 @@ function publishEquity(s: EngineState, ctx: Ctx<EngineParams>, kinds: Kinds): vo
     bar_open_us: bar.t, equity_usdt: s.equity + open, in_position: o !== null, state: s.status,
   });
   s.bar_closed = null;
-  assert(Number.isFinite(s.equity), `engine '${s.id}': equity must be finite, was ${s.equity}`);
+  // Not assert(): its message would format the equity at every bar.
+  if (!Number.isFinite(s.equity)) throw new AssertionError(`engine '${s.id}': equity must be finite, was ${s.equity}`);
 }

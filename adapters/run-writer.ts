@@ -14,6 +14,8 @@ import type { Out, QxEvent } from '../core/event.ts';
 // spent ~2 s of its ~14 s in scavenges; the buffers live outside the JavaScript heap).
 
 const CHUNK_BYTES = 1 << 20;
+/** Room past a chunk's size for the line that fills it; a longer line flushes first and may grow the buffer. */
+const SLACK_BYTES = 1 << 16;
 const NEWLINE = 10;
 
 interface TopicFile {
@@ -38,7 +40,7 @@ export class RunWriter {
     if (this.only !== undefined && !this.only(ev.topic)) return;
     let f = this.files.get(ev.topic);
     if (f === undefined) {
-      f = { fd: openSync(join(this.dir, `${ev.topic}.jsonl.gz`), 'w'), buf: Buffer.allocUnsafe(2 * CHUNK_BYTES), len: 0, rows: 0 };
+      f = { fd: openSync(join(this.dir, `${ev.topic}.jsonl.gz`), 'w'), buf: Buffer.allocUnsafe(CHUNK_BYTES + SLACK_BYTES), len: 0, rows: 0 };
       this.files.set(ev.topic, f);
     }
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.

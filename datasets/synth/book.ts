@@ -1,4 +1,4 @@
-import { assert } from '../../core/assert.ts';
+import { AssertionError, assert } from '../../core/assert.ts';
 import type { Depth } from '../../core/event.ts';
 
 // The generator's own L2 book, in integer ticks (0.01 USDT) and lots (0.00001 BTC), with the
@@ -63,7 +63,8 @@ export class SynthBook {
 
   /** Sets the size of a level (0 deletes it) and logs the change for the next diff. */
   set(side: number, px: number, lots: number): void {
-    assert(Number.isInteger(lots) && lots >= 0, `level size must be whole lots >= 0, was ${lots}`);
+    // Checks here throw without assert(): its template message would be formatted at every call.
+    if (!(Number.isInteger(lots) && lots >= 0)) throw new AssertionError(`level size must be whole lots >= 0, was ${lots}`);
     const key = side === BID ? px : -px;
     const keys = this.keys[side];
     const sizes = this.lots[side];
@@ -90,7 +91,7 @@ export class SynthBook {
     const sizes = this.lots[side];
     const j = keys.length - 1;
     const px = side === BID ? keys[j] : -keys[j];
-    assert(fill > 0 && fill <= sizes[j], `fill must be within the best level, was ${fill} of ${sizes[j]}`);
+    if (!(fill > 0 && fill <= sizes[j])) throw new AssertionError(`fill must be within the best level, was ${fill} of ${sizes[j]}`);
     if (fill === sizes[j]) {
       keys.pop();
       sizes.pop();
@@ -186,7 +187,7 @@ export class SynthBook {
   private assertUncrossed(): void {
     const b = this.best(BID);
     const a = this.best(ASK);
-    assert(!(b >= a), `synthetic book crossed: bid ${b} >= ask ${a}`);
+    if (b >= a) throw new AssertionError(`synthetic book crossed: bid ${b} >= ask ${a}`);
   }
 
   private levelsOf(side: number, prices: number[]): { px: number[]; qty: number[] } {

@@ -36,8 +36,10 @@ export async function synthToDataset(dir: string, options: SynthOptions, format:
       createdBy: 'qx synth',
     },
   });
+  // Topics looked up once, not per event.
+  const topics = { 'raw-trades': topicOf('raw-trades', sym), depth: topicOf('depth', sym), 'kline-1m': topicOf('kline-1m', sym) };
   const event = (kind: StreamKind, ts: number, payload: unknown): QxEvent => ({
-    topic: topicOf(kind, sym), ts, recvTs: ts, key: sym, seq: 0, payload,
+    topic: topics[kind], ts, recvTs: ts, key: sym, seq: 0, payload,
   });
   const sink: MarketSink = {
     trade: (ts, t) => writer.add('raw-trades', event('raw-trades', ts, t)),

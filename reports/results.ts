@@ -39,8 +39,16 @@ interface EngineLog {
 /** Topic families of an engine's results; the id may carry the tape twin's suffix (`ald-tape`). */
 const FAMILY = /^(trades|equity|validation)-([a-z0-9]+(?:-tape)?)-[a-z0-9]+$/;
 
+/** Where a topic's events go: its engine's log and the topic's family; null for other topics. */
+interface Route {
+  family: string;
+  log: EngineLog;
+}
+
 export class ResultsCollector {
   private readonly logs = new Map<string, EngineLog>();
+  /** Routes by topic, found once per topic rather than matched per event (a run emits ~10^5-10^6). */
+  private readonly routes = new Map<string, Route | null>();
 
   constructor(engines: readonly string[]) {
     for (const id of engines) this.logs.set(id, { trades: [], equity: [], barsInPosition: 0, signals: 0, accepted: 0, rejected: {} });
@@ -48,14 +56,19 @@ export class ResultsCollector {
 
   /** Takes one emitted event; ignores topics that are not an engine's trades, equity or verdicts. */
   add(ev: QxEvent<Out>): void {
-    const m = FAMILY.exec(ev.topic);
-    if (m === null) return;
-    const log = this.logs.get(m[2]);
-    if (log === undefined) return;
+    let route = this.routes.get(ev.topic);
+    if (route === undefined) {
+      const m = FAMILY.exec(ev.topic);
+      const log = m === null ? undefined : this.logs.get(m[2]);
+      route = m === null || log === undefined ? null : { family: m[1], log };
+      this.routes.set(ev.topic, route);
+    }
+    if (route === null) return;
+    const log = route.log;
     const p = ev.payload.payload as Record<string, unknown>;
-    if (m[1] === 'trades') {
+    if (route.family === 'trades') {
       log.trades.push({ pnl: p.pnl_usdt as number, r_net: p.r_net as number, bars_held: p.bars_held as number });
-    } else if (m[1] === 'equity') {
+    } else if (route.family === 'equity') {
       log.equity.push({ ts_us: ev.ts, equity: p.equity_usdt as number });
       if (p.in_position === true) log.barsInPosition++;
     } else {

@@ -3,12 +3,13 @@
 // every start transpiles and resolves each module anew (`qx --help` took ~0.75 s); the bundle
 // starts in ~0.3 s. Packages stay outside the bundle and load from node_modules as usual. The
 // bundle lives one folder below the root, as cli/ does, so `new URL('..', import.meta.url)` is
-// the root in both. Two processes building at once each write their own file and rename it
-// into place.
+// the root in both. Two processes (or threads) building at once each write their own file and
+// rename it into place.
 
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'dist', 'qx.mjs');
@@ -36,7 +37,7 @@ export async function cliBundle() {
     if (built >= newestSource()) return pathToFileURL(OUT).href;
     const { buildSync } = await import('esbuild');
     mkdirSync(join(ROOT, 'dist'), { recursive: true });
-    const tmp = `${OUT}.${process.pid}.tmp`;
+    const tmp = `${OUT}.${process.pid}.${threadId}.tmp`;
     try {
       buildSync({
         entryPoints: [join(ROOT, 'cli', 'main.ts')], outfile: tmp, bundle: true, platform: 'node', format: 'esm',

@@ -14,10 +14,10 @@ import { threadId } from 'node:worker_threads';
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'dist', 'qx.mjs');
 /** The folders whose TypeScript the CLI is made of. */
-const SOURCES = ['cli', 'core', 'providers', 'signals', 'engines', 'adapters', 'datasets', 'reports'];
+export const SOURCES = ['cli', 'core', 'providers', 'signals', 'engines', 'adapters', 'datasets', 'reports'];
 
 /** Returns the newest modification time of the sources and of this file (the build's options), ms. */
-function newestSource() {
+export function newestSource() {
   let newest = statSync(new URL(import.meta.url).pathname).mtimeMs;
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {

@@ -2,9 +2,11 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../core/assert.ts';
 import type { QxEvent } from '../core/event.ts';
+import type { Runtime } from '../core/runtime.ts';
+import { RUN_MAX } from '../core/runtime-trades.ts';
 import { US_PER_HOUR } from '../core/time.ts';
 import { readManifest, type Manifest } from './manifest.ts';
-import { STREAM_KINDS, parsePartPath, type StreamKind } from './columnar.ts';
+import { STREAM_KINDS, parsePartPath, type StreamKind, type TradeBatch } from './columnar.ts';
 import { StreamReader, type RangeOptions } from './stream-reader.ts';
 
 // The backtest input: a k-way merge of a dataset's recorded streams into one totally ordered log
@@ -92,6 +94,44 @@ export class ReplaySource {
     return readers[best].event;
   }
 
+  /**
+   * When the event next() returned last is a trade: finds the trades that follow it in the log
+   * with no event of another stream between them, at most `max` in all, as rows
+   * [runFrom, runTo) of `runBatch`, runFrom being that event's row; returns false otherwise.
+   */
+  tradeRun(max: number): boolean {
+    const last = this.last;
+    if (last < 0 || this.readers[last].rank !== 0) return false;
+    const r = this.readers[last];
+    const b = r.tradeBatch();
+    if (b === null) return false;
+    // The other streams' next events; a trade goes first on a recvTs tie (rank 0).
+    let limit = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < this.heads.length; k++) if (k !== last && this.heads[k] < limit) limit = this.heads[k];
+    const from = r.rowIndex();
+    const end = Math.min(r.rowEnd(), from + max);
+    const recv = b.recvTs;
+    let to = from + 1;
+    while (to < end && recv[to] <= limit) to++;
+    this.runBatch = b;
+    this.runFrom = from;
+    this.runTo = to;
+    return true;
+  }
+
+  /** The run tradeRun() found: a trade batch and rows [runFrom, runTo) of it. */
+  runBatch: TradeBatch | null = null;
+  runFrom = 0;
+  runTo = 0;
+
+  /** Moves past the first `k` trades of the run (k >= 1; the first is the event next() returned). */
+  skipTrades(k: number): void {
+    const r = this.readers[this.last];
+    r.skip(k - 1);
+    this.events += k - 1;
+    this.tsUs = (this.runBatch as TradeBatch).recvTs[this.runFrom + k - 1];
+  }
+
   /** Returns rows of the files in range per the manifest (for progress bars). */
   totalRows(): number {
     return this.readers.reduce((sum, r) => sum + r.totalRows(), 0);
@@ -113,6 +153,26 @@ export class ReplaySource {
     this.heads.fill(Infinity);
     this.last = -1;
   }
+}
+
+/**
+ * Processes the next input of `src` in `rt`: a run of quiet trades when the runtime takes one
+ * (Runtime.processTrades; at most `max` inputs), else one event. Returns how many inputs were
+ * processed, 0 at the end of the log. Replaying a log this way or event by event through
+ * process() gives the same outputs and digest.
+ */
+export function replayStep(src: ReplaySource, rt: Runtime, max = Number.POSITIVE_INFINITY): number {
+  const ev = src.next();
+  if (ev === null) return 0;
+  if (max > 1 && src.tradeRun(Math.min(max, RUN_MAX))) {
+    const k = rt.processTrades(src.runBatch as TradeBatch, src.runFrom, src.runTo);
+    if (k > 0) {
+      src.skipTrades(k);
+      return k;
+    }
+  }
+  rt.process(ev);
+  return 1;
 }
 
 /** A missing or resized file is found before the replay starts, not hours into it. */

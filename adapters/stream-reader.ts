@@ -123,6 +123,27 @@ export class StreamReader {
     return true;
   }
 
+  /** The trade batch of the current row (a trade stream after next() returned true), else null. */
+  tradeBatch(): TradeBatch | null {
+    return this.tb;
+  }
+
+  /** The current row's index in its batch, and the end of the batch's rows in range. */
+  rowIndex(): number {
+    return this.row;
+  }
+
+  rowEnd(): number {
+    return this.end;
+  }
+
+  /** Moves over the next `n` rows (n < rowEnd() - rowIndex()) as n next() calls would, but leaves the event as it was. */
+  skip(n: number): void {
+    this.row += n;
+    this.count += n;
+    if (this.tb !== null) this.seq = this.tb.id[this.row];
+  }
+
   /** Releases the file held, if any. */
   close(): void {
     this.release();

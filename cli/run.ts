@@ -4,7 +4,7 @@ import type { Component } from '../core/component.ts';
 import type { Out, QxEvent } from '../core/event.ts';
 import { Runtime, type RuntimeCounters, type RuntimeSnapshot } from '../core/runtime.ts';
 import { isoUs } from '../core/time.ts';
-import { ReplaySource } from '../adapters/replay.ts';
+import { ReplaySource, replayStep } from '../adapters/replay.ts';
 import { RunWriter } from '../adapters/run-writer.ts';
 import { readManifest, type Manifest } from '../adapters/manifest.ts';
 import { configHash, effectiveParams, type RunConfig } from './config.ts';
@@ -86,15 +86,18 @@ export function runBacktest(o: RunOptions): RunResult {
   let n = 0;
   const total = src.totalRows();
   try {
-    for (let ev = src.next(); ev !== null; ev = src.next()) {
-      if (skip > 0) {
-        skip--;
-        continue;
-      }
-      rt.process(ev);
+    while (skip > 0 && src.next() !== null) skip--;
+    let nextProgress = PROGRESS_EVERY;
+    for (;;) {
+      // Runs of quiet trades never cross the stop: the snapshot is taken after exactly stopAfter inputs.
+      const k = replayStep(src, rt, o.stopAfter === undefined ? Number.POSITIVE_INFINITY : o.stopAfter - rt.position);
+      if (k === 0) break;
       states?.flush(rt);
-      n++;
-      if (o.onProgress !== undefined && (n & (PROGRESS_EVERY - 1)) === 0) o.onProgress(rt.position, ev.ts, total);
+      n += k;
+      if (o.onProgress !== undefined && n >= nextProgress) {
+        nextProgress = n + PROGRESS_EVERY;
+        o.onProgress(rt.position, rt.now, total);
+      }
       if (o.stopAfter !== undefined && rt.position >= o.stopAfter) {
         return { digest: rt.digest(), counters: rt.counters, manifest, fromUs, toUs, emittedByTopic: emitted, snapshot: rt.snapshot(), runtime: rt };
       }

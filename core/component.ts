@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { QxEvent, Window } from './event.ts';
 import type { BookView } from './book.ts';
+import type { TradeRun } from './runtime-trades.ts';
+
+export type { TradeRun } from './runtime-trades.ts';
 
 // The component contract (DESIGN §4). A component is a pure reducer over its own plain state:
 // its outputs depend only on (state, event, params). It may mutate its state in place for speed,
@@ -65,6 +68,25 @@ export interface Component<P = any, S = any> {
    * fire before the input, in order, as they would have in an uninterrupted run.
    */
   resume?(state: S, ctx: Ctx<P>, at: number): void;
+  /**
+   * Optional, for speed only (raw-trades subscribers): a time before which trades are quiet for
+   * this component. Reduce on a raw trade with `ts` below it (trades in time order, after the
+   * state as it is now), and settle after it, emit nothing and set no timer: they change only
+   * this component's state. -Infinity promises nothing. Reads the state, changes nothing.
+   *
+   * When every subscriber of the trades answers, the runtime hands a run of quiet trades to
+   * each subscriber in turn (all of the run to the first, then to the next), instead of each
+   * trade to every subscriber: without emits the order between components is not observable,
+   * so the states, outputs and digest are the same (core/runtime-trades.ts).
+   */
+  tradesQuietUntil?(state: S, ctx: Ctx<P>): number;
+  /**
+   * Optional, with tradesQuietUntil, for speed only: applies a run of quiet trades (run.at(i) for
+   * i < run.length) exactly as reduce, then settle when defined, on each in turn would. The
+   * loop is the component's own, so the per-trade work is not a call through the runtime's
+   * delivery loop, shared by every component.
+   */
+  reduceTrades?(state: S, run: TradeRun, ctx: Ctx<P>): void;
 }
 
 /**

@@ -5,6 +5,7 @@ import { topicOf, type EmitOptions } from './component.ts';
 import type { Depth, Kline, Out, QxEvent, Trade } from './event.ts';
 import { US_PER_SECOND, secondCeil } from './time.ts';
 import { heapPop, heapPush, type Timer } from './timers.ts';
+import { TradeRuns, type TradeColumns } from './runtime-trades.ts';
 import { CLOCK_TOPIC, NO_TARGETS, wire, type ComponentSpec, type RawTopics, type Slot } from './runtime-wiring.ts';
 
 export type { ComponentSpec } from './runtime-wiring.ts';
@@ -91,6 +92,8 @@ export class Runtime {
   private resumePending = false;
   /** The one target of a timer event, reused: steps do not nest. */
   private readonly timerTarget: number[] = [0];
+  /** Runs of quiet trades (processTrades); null when a subscriber of the trades cannot say when they are quiet. */
+  private readonly tradeRuns: TradeRuns | null;
 
   constructor(specs: readonly ComponentSpec[], options: RuntimeOptions) {
     this.symbol = options.symbol;
@@ -106,6 +109,8 @@ export class Runtime {
     this.subscribers = w.subscribers;
     this.clockSubscribers = w.clockSubscribers;
     this.rawTargets = w.rawTargets;
+    const quiet = this.rawTargets[0].every((i) => this.slots[i].component.tradesQuietUntil !== undefined);
+    this.tradeRuns = quiet ? new TradeRuns(this.topics.trades, this.symbol) : null;
   }
 
   /** Processes one input event to completion. The event object may be reused by the caller. */
@@ -122,6 +127,42 @@ export class Runtime {
     ev.seq = this.position;
     this.recvTs = ev.recvTs;
     this.step(ev, targets);
+  }
+
+  /**
+   * Processes trades from..to-1 of `b` (in log order, all of this runtime's symbol) as one run
+   * when they are quiet for every subscriber (core/runtime-trades.ts), as far as they are;
+   * returns how many it took. 0 means none: give the trade at `from` to process() instead.
+   * The outputs, states and digest are those of process() on each trade in turn.
+   */
+  processTrades(b: TradeColumns, from: number, to: number): number {
+    const runs = this.tradeRuns;
+    if (runs === null || !this.started || this.resumePending || this.queued !== 0) return 0;
+    const targets = this.rawTargets[0];
+    let deadline = this.nextTick;
+    if (this.timers.length > 0 && this.timers[0].due < deadline) deadline = this.timers[0].due;
+    for (let t = 0; t < targets.length && deadline > -Infinity; t++) {
+      const slot = this.slots[targets[t]];
+      const q = (slot.component.tradesQuietUntil as NonNullable<typeof slot.component.tradesQuietUntil>)(slot.state, slot.ctx);
+      if (!(q >= deadline)) deadline = q;
+    }
+    runs.scan(b, from, to, deadline, this.now, this.lastTradeId);
+    const k = runs.end - from;
+    if (k < 2) return 0;
+    runs.fill(b, from, k, this.position);
+    const emitted = this.counters.emitted;
+    const timerId = this.timerId;
+    runs.deliver(this, this.slots, targets, k);
+    assert(this.counters.emitted === emitted && this.timerId === timerId,
+      'a component emitted or set a timer on a trade it declared quiet (tradesQuietUntil)');
+    const last = from + k - 1;
+    this.counters.inputs += k;
+    this.counters.tradeGaps += runs.gaps;
+    this.position += k;
+    this.lastTradeId = b.id[last];
+    this.recvTs = b.recvTs[last];
+    this.now = b.ts[last];
+    return k;
   }
 
   /** Fires every timer and clock tick due at or before `ts` (the end of the data, or a live heartbeat of data time). */

@@ -39,6 +39,29 @@ export function makeEngine(config: EngineConfig): Component<EngineParams, Engine
     ...config.signals, ...config.confirmers, 'kline-1m', 'raw-trades', ...MARKET_INPUTS,
     ...(config.kalman ? ['data-kalman'] : []),
   ];
+  const reduce = (s: EngineState, ev: QxEvent, ctx: Ctx<EngineParams>): void => {
+    // One flag guards the rare cases (first event, after a restore, after SHUTDOWN) so the per-trade path stays short.
+    if (!s.armed) {
+      if (s.status === 'SHUTDOWN') return;
+      if (s.status === 'LOADING') move(s, 'IDLE');
+      rearm(s, ctx, ctx.now);
+    }
+    const topic = ev.topic;
+    if (topic === s.topics.trades) {
+      // The hot path: only tape mode with an open order looks at trades.
+      if (s.position !== null && ctx.params.fill_mode === 'tape') onTapeTrade(s, ev.ts, (ev.payload as Trade).price, ctx.params);
+    } else if (topic === s.topics.kline) {
+      onKline(s, ev.payload as Kline, ctx, kinds);
+    } else if (topic === 'timer') {
+      onTimer(s, (ev.payload as TimerPayload).tag, ctx, kinds);
+    } else if (!applyMarket(s, ev)) {
+      buffer(s, ev, config);
+    }
+  };
+  const settle = (s: EngineState, ctx: Ctx<EngineParams>): void => {
+    if (s.inbox.length > 0) judgeInbox(s, ctx, config, kinds);
+    if (s.bar_closed !== null) publishEquity(s, ctx, kinds);
+  };
   return {
     id: config.id,
     layer: 'engine',
@@ -48,32 +71,19 @@ export function makeEngine(config: EngineConfig): Component<EngineParams, Engine
     outputs: [kinds.cmd, kinds.verdict, kinds.trades, kinds.equity],
     params: EngineParams,
     init: (p, symbol) => initEngineState(config.id, p, symbol),
-    reduce(s, ev, ctx) {
-      // One flag guards the rare cases (first event, after a restore, after SHUTDOWN) so the per-trade path stays short.
-      if (!s.armed) {
-        if (s.status === 'SHUTDOWN') return;
-        if (s.status === 'LOADING') move(s, 'IDLE');
-        rearm(s, ctx, ctx.now);
-      }
-      const topic = ev.topic;
-      if (topic === s.topics.trades) {
-        // The hot path: only tape mode with an open order looks at trades.
-        if (s.position !== null && ctx.params.fill_mode === 'tape') onTapeTrade(s, ev.ts, (ev.payload as Trade).price, ctx.params);
-      } else if (topic === s.topics.kline) {
-        onKline(s, ev.payload as Kline, ctx, kinds);
-      } else if (topic === 'timer') {
-        onTimer(s, (ev.payload as TimerPayload).tag, ctx, kinds);
-      } else if (!applyMarket(s, ev)) {
-        buffer(s, ev, config);
+    reduce,
+    // Armed, a trade only moves the tape bookkeeping (onTapeTrade): no record, no timer.
+    tradesQuietUntil: (s) => (s.armed ? Infinity : -Infinity),
+    reduceTrades(s, run, ctx) {
+      for (let i = 0; i < run.length; i++) {
+        reduce(s, run.at(i), ctx);
+        settle(s, ctx);
       }
     },
     resume(s, ctx, at) {
       if (s.status !== 'SHUTDOWN') rearm(s, ctx, at);
     },
-    settle(s, ctx) {
-      if (s.inbox.length > 0) judgeInbox(s, ctx, config, kinds);
-      if (s.bar_closed !== null) publishEquity(s, ctx, kinds);
-    },
+    settle,
   };
 }
 

@@ -1,6 +1,6 @@
 import { admitToBar } from '../core/bar-admission.ts';
 import { z } from 'zod';
-import { topicOf, type Component, type Ctx } from '../core/component.ts';
+import { topicOf, type Component, type Ctx, type TradeRun } from '../core/component.ts';
 import { KLINE_CLOSE_OFFSET_US, type Kline, type QxEvent, type Trade } from '../core/event.ts';
 import { emaInit, emaUpdate, type EmaState } from '../core/indicators.ts';
 import { ringNew, ringPush, ringSd, type Ring } from '../core/ring.ts';
@@ -80,6 +80,11 @@ export const cvd: Component<CvdParams, CvdState> = {
     if (ev.topic === s.tradeTopic) onTrade(s, ev as QxEvent<Trade>, ctx);
     else if (ev.topic === s.klineTopic) onKline(s, ev as QxEvent<Kline>, ctx);
     else if (s.open && ev.ts >= s.barOpen + US_PER_MINUTE + ctx.params.graceMs * US_PER_MS) closeBar(s, ctx, null);
+  },
+  // A trade in the open bar's minute only adds to it; one in another minute opens a bar (a record and a timer).
+  tradesQuietUntil: (s: CvdState) => (s.open ? s.barOpen + US_PER_MINUTE : -Infinity),
+  reduceTrades(s: CvdState, run: TradeRun, ctx: Ctx<CvdParams>) {
+    for (let i = 0; i < run.length; i++) onTrade(s, run.at(i), ctx);
   },
 };
 

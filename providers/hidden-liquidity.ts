@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ASK, BID } from '../core/book.ts';
-import { topicOf, type Component, type Ctx } from '../core/component.ts';
+import { topicOf, type Component, type Ctx, type TradeRun } from '../core/component.ts';
 import type { QxEvent, Trade } from '../core/event.ts';
 import { US_PER_MS } from '../core/time.ts';
 import { applyChange, copyEpisode, credit, episodePayload, inGrace, newEpisode, openEpisode, type Episode } from './hidden-liquidity-episode.ts';
@@ -98,6 +98,11 @@ export const hiddenLiquidity: Component<HiddenLiquidityParams, State> = {
     else if (topic === s.depth) onDepth(s, ctx);
     else if (topic === 'clock') onClock(s, ctx);
   },
+  // Trades only credit or queue; an episode's grace running out (expire) may publish. Times are integer µs.
+  tradesQuietUntil: (s: State, ctx: Ctx<HiddenLiquidityParams>) => s.graceFrom + ctx.params.graceMs * US_PER_MS + 1,
+  reduceTrades(s: State, run: TradeRun, ctx: Ctx<HiddenLiquidityParams>) {
+    for (let i = 0; i < run.length; i++) hiddenLiquidity.reduce(s, run.at(i), ctx);
+  },
 };
 
 function onTrade(s: State, t: Trade, ctx: Ctx<HiddenLiquidityParams>): void {
@@ -113,21 +118,16 @@ function onTrade(s: State, t: Trade, ctx: Ctx<HiddenLiquidityParams>): void {
   const next = s.eps[2 * side + 1];
   if (open.active && open.p === price) credit(open, t.qty, ctx.now);
   else if (next.active && next.p === price) credit(next, t.qty, ctx.now);
-  else if (book.qtyAt(side, price) > 0) pend(s, side, t, ctx);
-  else s.tradesNotInBook++;
-}
-
-function pend(s: State, side: number, t: Trade, ctx: Ctx<HiddenLiquidityParams>): void {
-  const i = s.pendN;
-  if (i >= ctx.params.pendingMax) {
-    s.pendingDropped++;
-    return;
+  else if (!(book.qtyAt(side, price) > 0)) s.tradesNotInBook++;
+  else if (s.pendN >= ctx.params.pendingMax) s.pendingDropped++;
+  else {
+    // Waits for the next depth message (see the top of this file).
+    const o = 4 * s.pendN++;
+    s.pend[o] = side;
+    s.pend[o + 1] = price;
+    s.pend[o + 2] = t.qty;
+    s.pend[o + 3] = ctx.now;
   }
-  s.pend[4 * i] = side;
-  s.pend[4 * i + 1] = t.price;
-  s.pend[4 * i + 2] = t.qty;
-  s.pend[4 * i + 3] = ctx.now;
-  s.pendN = i + 1;
 }
 
 function onDepth(s: State, ctx: Ctx<HiddenLiquidityParams>): void {

@@ -1,6 +1,6 @@
 import { admitInOrder } from '../core/bar-admission.ts';
 import { z } from 'zod';
-import type { Component, Ctx } from '../core/component.ts';
+import type { Component, Ctx, TradeRun } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { topicOf } from '../core/component.ts';
 import { dayFloor, minuteFloor, US_PER_DAY, weekFloor } from '../core/time.ts';
@@ -166,5 +166,10 @@ export const multiVwap: Component<MultiVwapParams, State> = {
     if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ev.ts) : (ev.payload as Kline).t;
     if (isTrade) onTrade(s, ev.ts, ev.payload as Trade, ctx.params);
     else if (ev.topic === s.klineTopic) onBar(s, ev.payload as Kline, ctx);
+  },
+  // A trade only rolls anchors and adds to them: records come at bar closes.
+  tradesQuietUntil: () => Infinity,
+  reduceTrades(s: State, run: TradeRun, ctx: Ctx<MultiVwapParams>) {
+    for (let i = 0; i < run.length; i++) multiVwap.reduce(s, run.at(i), ctx);
   },
 };

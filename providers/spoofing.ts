@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ASK, BID, SIDE_NAME, type BookView } from '../core/book.ts';
-import { topicOf, type Component, type Ctx } from '../core/component.ts';
+import { topicOf, type Component, type Ctx, type TradeRun } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { ramp } from '../core/math.ts';
 import { US_PER_MINUTE, US_PER_MS } from '../core/time.ts';
@@ -94,13 +94,14 @@ export const spoofing: Component<SpoofingParams, State> = {
   reduce(s: State, ev: QxEvent, ctx: Ctx<SpoofingParams>) {
     expire(s, ctx);
     const topic = ev.topic;
-    if (topic === s.trades) {
-      onTrade(s, ev.payload as Trade, ctx);
-    } else if (topic === s.depth) {
-      onDepth(s, ctx);
-    } else if (topic === s.kline) {
-      onBar(s, ev.payload as Kline, ctx);
-    }
+    if (topic === s.trades) onTrade(s, ev.payload as Trade, ctx);
+    else if (topic === s.depth) onDepth(s, ctx);
+    else if (topic === s.kline) onBar(s, ev.payload as Kline, ctx);
+  },
+  // On a trade, expire and onTrade only count and drop candidates: never a record or a timer.
+  tradesQuietUntil: () => Infinity,
+  reduceTrades(s: State, run: TradeRun, ctx: Ctx<SpoofingParams>) {
+    for (let i = 0; i < run.length; i++) spoofing.reduce(s, run.at(i), ctx);
   },
 };
 
@@ -275,10 +276,7 @@ function flicker(s: State, c: Candidate, m: number, ctx: Ctx<SpoofingParams>): F
 function checkLayering(s: State, f: Flicker, m: number, ctx: Ctx<SpoofingParams>): void {
   const p = ctx.params;
   const group = findLayering(s.flickers, f, p.layerAddMs * US_PER_MS, p.layerCancelMs * US_PER_MS);
-  if (group.length >= p.layerMin) layering(s, group, m, ctx);
-}
-
-function layering(s: State, group: Flicker[], m: number, ctx: Ctx<SpoofingParams>): void {
+  if (group.length < p.layerMin) return;
   // The group comes sorted by add time.
   const first = group[0];
   s.layeringCount++;

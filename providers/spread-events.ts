@@ -1,4 +1,4 @@
-import type { Ctx } from '../core/component.ts';
+import type { Ctx, TradeRun } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import type { BookView } from '../core/book.ts';
 import { onBar, onTick, usableMid } from './spread-bar.ts';
@@ -49,6 +49,21 @@ export function reduceSpread(s: State, ev: QxEvent, ctx: Ctx<SpreadParams>): voi
   else if (topic === s.klineTopic) {
     accumulate(s);
     onBar(s, ts, ev.payload as Kline, ctx);
+  }
+}
+
+/** Applies a run of quiet trades (Component.reduceTrades): reduceSpread on each in turn. */
+export function reduceSpreadTrades(s: State, run: TradeRun): void {
+  for (let i = 0; i < run.length; i++) {
+    const ev = run.at(i);
+    const ts = ev.ts;
+    if (ts < s.lastTs) {
+      s.orderViolations++;
+      s.flags.order = true;
+      continue;
+    }
+    s.lastTs = ts;
+    costTrade(s, ev.payload);
   }
 }
 

@@ -5,7 +5,7 @@ import { ringNew, type Ring } from '../core/ring.ts';
 import { US_PER_SECOND } from '../core/time.ts';
 import { pendingNew } from './spread-pending.ts';
 import type { CostState } from './spread-costs.ts';
-import { reduceSpread } from './spread-events.ts';
+import { reduceSpread, reduceSpreadTrades } from './spread-events.ts';
 import { zWindowNew, type ZWindow } from './spread-math.ts';
 
 // SPEC §9, Spread Analysis [P1-P4], from the shared L2 book, trades and 1-s clock samples:
@@ -118,4 +118,7 @@ export const spread: Component<SpreadParams, State> = {
   params: SpreadParams,
   init,
   reduce: reduceSpread,
+  // A trade is only queued for its cost (spread-events.ts): records come at ticks and bars.
+  tradesQuietUntil: () => Infinity,
+  reduceTrades: reduceSpreadTrades,
 };

@@ -1,6 +1,6 @@
 import { admitToBar } from '../core/bar-admission.ts';
 import { z } from 'zod';
-import { topicOf, type Component, type Ctx } from '../core/component.ts';
+import { topicOf, type Component, type Ctx, type TradeRun } from '../core/component.ts';
 import { KLINE_CLOSE_OFFSET_US, type Kline, type QxEvent, type Trade } from '../core/event.ts';
 import { ringAt, ringMean, ringNew, ringPush, ringSd, type Ring } from '../core/ring.ts';
 import { US_PER_MINUTE, US_PER_MS, minuteFloor } from '../core/time.ts';
@@ -87,6 +87,11 @@ export const tbsr: Component<TbsrParams, TbsrState> = {
     if (ev.topic === s.tradeTopic) onTrade(s, ev as QxEvent<Trade>, ctx);
     else if (ev.topic === s.klineTopic) onKline(s, ev as QxEvent<Kline>, ctx);
     else if (s.open && ev.ts >= s.barOpen + US_PER_MINUTE + ctx.params.graceMs * US_PER_MS) closeBar(s, ctx, null);
+  },
+  // A trade in the open bar's minute only adds to it; one in another minute opens a bar (records and a timer).
+  tradesQuietUntil: (s: TbsrState) => (s.open ? s.barOpen + US_PER_MINUTE : -Infinity),
+  reduceTrades(s: TbsrState, run: TradeRun, ctx: Ctx<TbsrParams>) {
+    for (let i = 0; i < run.length; i++) onTrade(s, run.at(i), ctx);
   },
 };
 

@@ -1,6 +1,6 @@
 import { admitInOrder } from '../core/bar-admission.ts';
 import { z } from 'zod';
-import type { Component, Ctx } from '../core/component.ts';
+import type { Component, Ctx, TradeRun } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { topicOf } from '../core/component.ts';
 import { dayFloor, minuteFloor, US_PER_DAY, US_PER_MINUTE } from '../core/time.ts';
@@ -240,5 +240,10 @@ export const volumeProfile: Component<VolumeProfileParams, State> = {
     if (Number.isNaN(s.startMinute)) s.startMinute = isTrade ? minuteFloor(ts) : (ev.payload as Kline).t;
     if (isTrade) onTrade(s, ts, ev.payload as Trade, ctx.params);
     else if (ev.topic === s.klineTopic) onBar(s, ev.payload as Kline, ctx);
+  },
+  // A trade only adds to the minute's bins (rolling minutes and days over): records come at bar closes.
+  tradesQuietUntil: () => Infinity,
+  reduceTrades(s: State, run: TradeRun, ctx: Ctx<VolumeProfileParams>) {
+    for (let i = 0; i < run.length; i++) volumeProfile.reduce(s, run.at(i), ctx);
   },
 };

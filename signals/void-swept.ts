@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Component, Ctx } from '../core/component.ts';
+import type { Component, Ctx, TradeRun } from '../core/component.ts';
 import { topicOf } from '../core/component.ts';
 import type { QxEvent, Trade } from '../core/event.ts';
 import { US_PER_SECOND } from '../core/time.ts';
@@ -73,24 +73,36 @@ export const voidSwept: Component<VoidSweptParams, State> = {
     const o = featReduce(s.f, ev, ctx.now);
     if (o !== null && o.type === 'VACUUM') voidsApply(s.voids, s.last, o.payload, ctx.now, p);
   },
-  settle(s: State, ctx: Ctx<VoidSweptParams>) {
-    const f = s.f;
-    if (!featTake(f)) return;
-    const p = ctx.params;
-    voidsPrune(s.voids, ctx.now - p.setupSec * US_PER_SECOND);
-    const sw = s.sweep;
-    if (!sw.active || sw.detectUs > ctx.now) return;
-    sw.bars++;
-    const dr = p.mode === 'reclaim' ? reclaim(f, sw, p) : continuation(f, sw, p);
-    if (dr !== null) {
-      score(f, sw, p, dr);
-      emitSignal(ctx, KIND, 'void-swept', f, s.hash, NAMES, p.weights, dr);
-      sw.active = false;
-    } else if (sw.bars >= p.maxBars) {
-      sw.active = false;
+  settle,
+
+  // A trade only moves the sweep tracking; settle does nothing until a bar start is pending.
+  tradesQuietUntil: (s: State) => (s.f.pending ? -Infinity : Infinity),
+  reduceTrades(s: State, run: TradeRun, ctx: Ctx<VoidSweptParams>) {
+    for (let i = 0; i < run.length; i++) {
+      const ev = run.at(i);
+      sweepTrade(s.voids, s.sweep, s.last, ev.payload.price, ev.ts, ctx.params);
+      settle(s, ctx);
     }
   },
 };
+
+function settle(s: State, ctx: Ctx<VoidSweptParams>): void {
+  const f = s.f;
+  if (!featTake(f)) return;
+  const p = ctx.params;
+  voidsPrune(s.voids, ctx.now - p.setupSec * US_PER_SECOND);
+  const sw = s.sweep;
+  if (!sw.active || sw.detectUs > ctx.now) return;
+  sw.bars++;
+  const dr = p.mode === 'reclaim' ? reclaim(f, sw, p) : continuation(f, sw, p);
+  if (dr !== null) {
+    score(f, sw, p, dr);
+    emitSignal(ctx, KIND, 'void-swept', f, s.hash, NAMES, p.weights, dr);
+    sw.active = false;
+  } else if (sw.bars >= p.maxBars) {
+    sw.active = false;
+  }
+}
 
 function sweepReason(sw: Sweep): string {
   const secs = (sw.detectUs - sw.startUs) / US_PER_SECOND;

@@ -1,6 +1,6 @@
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReplaySource } from '../../adapters/replay.ts';
+import { ReplaySource, replayStep } from '../../adapters/replay.ts';
 import { readManifest } from '../../adapters/manifest.ts';
 import { PROVIDERS, strategyComponents } from '../../cli/registry.ts';
 import type { Component } from '../../core/component.ts';
@@ -44,7 +44,7 @@ export function replayDay(dir: string, components: readonly Component[]): Runtim
   const m = readManifest(dir);
   const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
   const src = new ReplaySource(dir);
-  for (let ev = src.next(); ev !== null; ev = src.next()) rt.process(ev);
+  while (replayStep(src, rt) > 0);
   rt.advanceTo(m.to_us - 1);
   return rt;
 }

@@ -95,9 +95,10 @@ export class ReplaySource {
   }
 
   /**
-   * When the event next() returned last is a trade: finds the trades that follow it in the log
-   * with no event of another stream between them, at most `max` in all, as rows
-   * [runFrom, runTo) of `runBatch`, runFrom being that event's row; returns false otherwise.
+   * When the event next() returned last is a trade: the trades that may follow it in the log, at
+   * most `max` in all, as rows [runFrom, runTo) of `runBatch` (runFrom being that event's row),
+   * of which those received at or before `runRecvLimit` come before any event of another stream;
+   * returns false otherwise.
    */
   tradeRun(max: number): boolean {
     const last = this.last;
@@ -109,20 +110,18 @@ export class ReplaySource {
     let limit = Number.POSITIVE_INFINITY;
     for (let k = 0; k < this.heads.length; k++) if (k !== last && this.heads[k] < limit) limit = this.heads[k];
     const from = r.rowIndex();
-    const end = Math.min(r.rowEnd(), from + max);
-    const recv = b.recvTs;
-    let to = from + 1;
-    while (to < end && recv[to] <= limit) to++;
     this.runBatch = b;
     this.runFrom = from;
-    this.runTo = to;
+    this.runTo = Math.min(r.rowEnd(), from + max);
+    this.runRecvLimit = limit;
     return true;
   }
 
-  /** The run tradeRun() found: a trade batch and rows [runFrom, runTo) of it. */
+  /** The run tradeRun() found: a trade batch, rows [runFrom, runTo) of it, and the recvTs bound. */
   runBatch: TradeBatch | null = null;
   runFrom = 0;
   runTo = 0;
+  runRecvLimit = Number.POSITIVE_INFINITY;
 
   /** Moves past the first `k` trades of the run (k >= 1; the first is the event next() returned). */
   skipTrades(k: number): void {
@@ -164,8 +163,8 @@ export class ReplaySource {
 export function replayStep(src: ReplaySource, rt: Runtime, max = Number.POSITIVE_INFINITY): number {
   const ev = src.next();
   if (ev === null) return 0;
-  if (max > 1 && src.tradeRun(Math.min(max, RUN_MAX))) {
-    const k = rt.processTrades(src.runBatch as TradeBatch, src.runFrom, src.runTo);
+  if (max > 1 && rt.takesTradeRuns() && src.tradeRun(Math.min(max, RUN_MAX))) {
+    const k = rt.processTrades(src.runBatch as TradeBatch, src.runFrom, src.runTo, src.runRecvLimit);
     if (k > 0) {
       src.skipTrades(k);
       return k;

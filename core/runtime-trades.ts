@@ -55,10 +55,11 @@ export class TradeRuns {
   /**
    * Finds how far from `from` (at most to `to`, and RUN_MAX trades) trades can be taken as a run:
    * each in time order (not before `now`, so no trade is late), before `deadline` (the next timer,
-   * clock tick or end of quiet), with a trade id above the last one (no duplicate). Counts the id
-   * gaps as the runtime's admission would. Sets `end` and `gaps`.
+   * clock tick or end of quiet), with a trade id above the last one (no duplicate), received at or
+   * before `recvLimit` (the log's next event of another stream). Counts the id gaps as the
+   * runtime's admission would. Sets `end` and `gaps`.
    */
-  scan(b: TradeColumns, from: number, to: number, deadline: number, now: number, lastTradeId: number): void {
+  scan(b: TradeColumns, from: number, to: number, recvLimit: number, deadline: number, now: number, lastTradeId: number): void {
     const stop = Math.min(to, from + RUN_MAX);
     let t = now;
     let last = lastTradeId;
@@ -67,7 +68,7 @@ export class TradeRuns {
     for (; i < stop; i++) {
       const ts = b.ts[i];
       const id = b.id[i];
-      if (!(ts >= t && ts < deadline && id > last)) break;
+      if (!(ts >= t && ts < deadline && id > last && b.recvTs[i] <= recvLimit)) break;
       if (last >= 0 && id > last + 1) gaps++;
       t = ts;
       last = id;
@@ -104,7 +105,6 @@ export class TradeRuns {
    * reduceTrades, else one by one through reduce (and settle), with `host.now` at each trade's time.
    */
   deliver(host: RunHost, slots: readonly Slot[], targets: readonly number[], k: number): void {
-    const events = this.events;
     const run = this.run;
     run.host = host;
     run.length = k;
@@ -115,19 +115,11 @@ export class TradeRuns {
       const ctx = slot.ctx;
       if (c.reduceTrades !== undefined) {
         c.reduceTrades(state, run, ctx);
-      } else if (c.settle === undefined) {
-        for (let i = 0; i < k; i++) {
-          const ev = events[i];
-          host.now = ev.ts;
-          c.reduce(state, ev, ctx);
-        }
-      } else {
-        for (let i = 0; i < k; i++) {
-          const ev = events[i];
-          host.now = ev.ts;
-          c.reduce(state, ev, ctx);
-          c.settle(state, ctx);
-        }
+        continue;
+      }
+      for (let i = 0; i < k; i++) {
+        c.reduce(state, run.at(i), ctx);
+        if (c.settle !== undefined) c.settle(state, ctx);
       }
     }
   }

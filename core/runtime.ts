@@ -113,6 +113,11 @@ export class Runtime {
     this.tradeRuns = quiet ? new TradeRuns(this.topics.trades, this.symbol) : null;
   }
 
+  /** Whether processTrades can take runs: every subscriber of the trades says when they are quiet. */
+  takesTradeRuns(): boolean {
+    return this.tradeRuns !== null;
+  }
+
   /** Processes one input event to completion. The event object may be reused by the caller. */
   process(ev: QxEvent): void {
     this.counters.inputs++;
@@ -130,12 +135,13 @@ export class Runtime {
   }
 
   /**
-   * Processes trades from..to-1 of `b` (in log order, all of this runtime's symbol) as one run
-   * when they are quiet for every subscriber (core/runtime-trades.ts), as far as they are;
-   * returns how many it took. 0 means none: give the trade at `from` to process() instead.
-   * The outputs, states and digest are those of process() on each trade in turn.
+   * Processes trades from..to-1 of `b` (in log order, all of this runtime's symbol, those after
+   * `recvLimit` excluded) as one run when they are quiet for every subscriber
+   * (core/runtime-trades.ts), as far as they are; returns how many it took. 0 means none: give
+   * the trade at `from` to process() instead. The outputs, states and digest are those of
+   * process() on each trade in turn.
    */
-  processTrades(b: TradeColumns, from: number, to: number): number {
+  processTrades(b: TradeColumns, from: number, to: number, recvLimit = Number.POSITIVE_INFINITY): number {
     const runs = this.tradeRuns;
     if (runs === null || !this.started || this.resumePending || this.queued !== 0) return 0;
     const targets = this.rawTargets[0];
@@ -146,7 +152,7 @@ export class Runtime {
       const q = (slot.component.tradesQuietUntil as NonNullable<typeof slot.component.tradesQuietUntil>)(slot.state, slot.ctx);
       if (!(q >= deadline)) deadline = q;
     }
-    runs.scan(b, from, to, deadline, this.now, this.lastTradeId);
+    runs.scan(b, from, to, recvLimit, deadline, this.now, this.lastTradeId);
     const k = runs.end - from;
     if (k < 2) return 0;
     runs.fill(b, from, k, this.position);

@@ -53,18 +53,8 @@ export function reduceSpread(s: State, ev: QxEvent, ctx: Ctx<SpreadParams>): voi
 }
 
 /** Applies a run of quiet trades (Component.reduceTrades): reduceSpread on each in turn. */
-export function reduceSpreadTrades(s: State, run: TradeRun): void {
-  for (let i = 0; i < run.length; i++) {
-    const ev = run.at(i);
-    const ts = ev.ts;
-    if (ts < s.lastTs) {
-      s.orderViolations++;
-      s.flags.order = true;
-      continue;
-    }
-    s.lastTs = ts;
-    costTrade(s, ev.payload);
-  }
+export function reduceSpreadTrades(s: State, run: TradeRun, ctx: Ctx<SpreadParams>): void {
+  for (let i = 0; i < run.length; i++) reduceSpread(s, run.at(i), ctx);
 }
 
 /** Closes the current top-of-book state at this event (s.lastTs) into the time-weighted sums. */

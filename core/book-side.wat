@@ -58,7 +58,7 @@
     (result i32)
     (local $qty i32) (local $d i32) (local $price f64) (local $size f64) (local $old f64)
     (local $i i32) (local $lo i32) (local $hi i32) (local $mid i32) (local $at i32) (local $b i32)
-    (local $row i32) (local $status i32)
+    (local $row i32) (local $status i32) (local $s i32) (local $hint i32)
     (local.set $d (i32.shl (local.get $cap) (i32.const 3)))
     (local.set $qty (i32.add (local.get $px) (local.get $d)))
     (block $done
@@ -68,17 +68,28 @@
         (local.set $size (f64.load (i32.add (local.get $inQty) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
 
-        ;; i: the first rank not better than price, galloping from the best level (most
-        ;; updates land near the top), then a binary search in the bracket found.
-        (local.set $i (i32.const 0))
-        (if (i32.gt_s (local.get $n) (i32.const 0))
+        ;; i: the first rank not better than price, galloping from rank s, then a binary
+        ;; search in the bracket found. s is the rank the previous level of this message
+        ;; found when every rank before it is better than this price (an exchange lists a
+        ;; side's levels best first, so each search starts where the last one ended), else
+        ;; the best level (most updates land near the top).
+        (local.set $s (local.get $hint))
+        (if (i32.gt_s (local.get $s) (local.get $n)) (then (local.set $s (local.get $n))))
+        (if (i32.gt_s (local.get $s) (i32.const 0))
+          (then
+            (if (i32.eqz (f64.gt (f64.mul (f64.sub
+                  (f64.load (i32.add (local.get $px) (i32.shl (i32.add (local.get $a) (i32.sub (local.get $s) (i32.const 1))) (i32.const 3))))
+                  (local.get $price)) (local.get $dir)) (f64.const 0)))
+              (then (local.set $s (i32.const 0))))))
+        (local.set $i (local.get $s))
+        (if (i32.lt_s (local.get $s) (local.get $n))
           (then
             (if (f64.gt (f64.mul (f64.sub
-                  (f64.load (i32.add (local.get $px) (i32.shl (local.get $a) (i32.const 3))))
+                  (f64.load (i32.add (local.get $px) (i32.shl (i32.add (local.get $a) (local.get $s)) (i32.const 3))))
                   (local.get $price)) (local.get $dir)) (f64.const 0))
               (then
-                (local.set $lo (i32.const 1))
-                (local.set $hi (i32.const 2))
+                (local.set $lo (i32.add (local.get $s) (i32.const 1)))
+                (local.set $hi (i32.add (local.get $s) (i32.const 2)))
                 (block $bracketed
                   (loop $gallop
                     (br_if $bracketed (i32.ge_s (local.get $hi) (local.get $n)))
@@ -86,7 +97,7 @@
                       (f64.load (i32.add (local.get $px) (i32.shl (i32.add (local.get $a) (i32.sub (local.get $hi) (i32.const 1))) (i32.const 3))))
                       (local.get $price)) (local.get $dir)) (f64.const 0))))
                     (local.set $lo (local.get $hi))
-                    (local.set $hi (i32.shl (local.get $hi) (i32.const 1)))
+                    (local.set $hi (i32.add (local.get $s) (i32.shl (i32.sub (local.get $hi) (local.get $s)) (i32.const 1))))
                     (br $gallop)))
                 (if (i32.gt_s (local.get $hi) (local.get $n)) (then (local.set $hi (local.get $n))))
                 (block $found
@@ -100,6 +111,8 @@
                       (else (local.set $hi (local.get $mid))))
                     (br $bisect)))
                 (local.set $i (local.get $lo))))))
+        ;; Every rank before i is better than this price, whatever this level does to rank i.
+        (local.set $hint (local.get $i))
         (local.set $at (i32.shl (i32.add (local.get $a) (local.get $i)) (i32.const 3)))
 
         (if (i32.and (i32.lt_s (local.get $i) (local.get $n))

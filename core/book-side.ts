@@ -20,7 +20,8 @@ export function wasmModule(): WebAssembly.Module {
 /**
  * Returns the first rank i in [0, n) whose price is not better than `price` (dir 1: bids,
  * descending; -1: asks, ascending), or n. Galloping from the best level first: most lookups land
- * near the top, where this takes a few steps. book-side.wat searches the same way.
+ * near the top, where this takes a few steps. book-side.wat searches the same way, from the
+ * rank its message's previous level found when that bounds this one.
  */
 export function searchBest(px: Float64Array, a: number, n: number, price: number, dir: number): number {
   if (n === 0 || !((px[a] - price) * dir > 0)) return 0;

@@ -21,7 +21,8 @@ const CAPACITY_MIN = 4096;
  * JavaScript, see docs/performance.md). They compare and copy doubles only, so the levels are
  * the same to the bit. The book's memory holds, in f64 slots: a header (that function's
  * results), a staging area for one message's levels (4 x inCap), the change columns
- * (4 x 2 inCap) and the two sides (2 x 2 x cap). `layout` grows it; every view handed out is a view of it.
+ * (4 x 2 inCap) and the two sides (2 x 2 x cap). `layout` grows it; every view handed out is
+ * a view of it.
  */
 export class Book implements BookView {
   status: BookStatus = 'EMPTY';

@@ -3,6 +3,7 @@ import { DataError } from '../core/assert.ts';
 import { topicOf } from '../core/component.ts';
 import type { Depth, Kline, QxEvent, Trade } from '../core/event.ts';
 import { lowerBound } from '../core/search.ts';
+import { copyLevels, newSlices, viewOf, type LevelSlices } from './level-slices.ts';
 import { US_PER_HOUR } from '../core/time.ts';
 import {
   openStreamFile, parsePartPath, rankOf, type DepthBatch, type KlineBatch, type StreamFile, type StreamKind, type TradeBatch,
@@ -162,10 +163,12 @@ export class StreamReader {
     const b0 = b.bidOff[i], b1 = b.bidOff[i + 1];
     const a0 = b.askOff[i], a1 = b.askOff[i + 1];
     const s = this.slices;
-    p.bidPx = sliceOf(s[0], b.bidPx, b0, b1);
-    p.bidQty = sliceOf(s[1], b.bidQty, b0, b1);
-    p.askPx = sliceOf(s[2], b.askPx, a0, a1);
-    p.askQty = sliceOf(s[3], b.askQty, a0, a1);
+    copyLevels(s[0], s[1], b.bidPx, b.bidQty, b0, b1);
+    p.bidPx = viewOf(s[0], b1 - b0);
+    p.bidQty = viewOf(s[1], b1 - b0);
+    copyLevels(s[2], s[3], b.askPx, b.askQty, a0, a1);
+    p.askPx = viewOf(s[2], a1 - a0);
+    p.askQty = viewOf(s[3], a1 - a0);
     this.seq = p.u;
   }
 
@@ -264,35 +267,4 @@ function selectParts(dir: string, kind: StreamKind, files: readonly PartRef[], f
     parts.push({ path: join(dir, f.path), rows: f.rows, hourUs: p.hourUs, sha256: f.sha256 });
   }
   return parts.sort((a, b) => a.hourUs - b.hourUs);
-}
-
-/**
- * A reused buffer and one view of it per length. A depth message's levels are copied into the
- * buffer and handed out as the view of their length, so a message allocates nothing: a fresh
- * subarray per side and column was ~3.4M short-lived objects a day, most of the replay's
- * garbage. The views are valid until the next message, as the event is.
- */
-interface LevelSlices {
-  buf: Float64Array;
-  views: Float64Array[];
-}
-
-function newSlices(): LevelSlices {
-  return { buf: new Float64Array(64), views: [] };
-}
-
-function sliceOf(s: LevelSlices, src: Float64Array, from: number, to: number): Float64Array {
-  const n = to - from;
-  if (n > s.buf.length) {
-    s.buf = new Float64Array(Math.max(n, 2 * s.buf.length));
-    s.views = [];
-  }
-  const buf = s.buf;
-  for (let k = 0; k < n; k++) buf[k] = src[from + k];
-  let view = s.views[n];
-  if (view === undefined) {
-    view = buf.subarray(0, n);
-    s.views[n] = view;
-  }
-  return view;
 }

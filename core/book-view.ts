@@ -60,3 +60,16 @@ export interface BookSnapshot {
   minBid: number;
   maxAsk: number;
 }
+
+/** BookView.bandDepth: the quantity within `bps` of the mid on a side, summed best first; NaN without a mid. */
+export function bandDepthOf(book: BookView, side: number, bps: number): number {
+  const m = book.mid();
+  if (Number.isNaN(m)) return NaN;
+  const px = book.px[side];
+  const qty = book.qty[side];
+  const bid = side === BID;
+  const edge = bid ? m * (1 - bps * 1e-4) : m * (1 + bps * 1e-4);
+  let sum = 0;
+  for (let i = 0; i < px.length && (bid ? px[i] >= edge : px[i] <= edge); i++) sum += qty[i];
+  return sum;
+}

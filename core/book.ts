@@ -1,5 +1,5 @@
 import { searchBest, wasmModule, type WasmSide } from './book-side.ts';
-import { ASK, BID, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
+import { ASK, BID, bandDepthOf, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
 import type { Depth } from './event.ts';
 
 export { ASK, BID, SIDE_NAME, type ApplyResult, type BookSnapshot, type BookStatus, type BookView, type SyncMode } from './book-view.ts';
@@ -33,6 +33,8 @@ export class Book implements BookView {
   private bufPx: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   private bufQty: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   private readonly start: [number, number] = [0, 0];
+  /** Index in `f64` of each side's best price (its size `cap` further on), for the readers by rank. */
+  private readonly top: [number, number] = [0, 0];
   private readonly n: [number, number] = [0, 0];
   private dirty = true;
   minBid = NaN;
@@ -96,7 +98,7 @@ export class Book implements BookView {
       const a = (cap - n) >> 1;
       this.bufPx[side].set(keepPx[side], a);
       this.bufQty[side].set(keepQty[side], a);
-      this.start[side] = a;
+      this.setStart(side, a);
     }
     this.dirty = true;
   }
@@ -117,11 +119,17 @@ export class Book implements BookView {
   }
 
   levelPx(side: number, i: number): number {
-    return this.bufPx[side][this.start[side] + i];
+    return this.f64[this.top[side] + i];
   }
 
   levelQty(side: number, i: number): number {
-    return this.bufQty[side][this.start[side] + i];
+    return this.f64[this.top[side] + this.cap + i];
+  }
+
+  /** Moves a side's window start to rank `a` of its buffer. */
+  private setStart(side: number, a: number): void {
+    this.start[side] = a;
+    this.top[side] = this.sideOff + 2 * side * this.cap + a;
   }
 
   /** Points the views at the live levels after an insert or delete moved them. */
@@ -162,7 +170,7 @@ export class Book implements BookView {
   private applySnapshot(d: Depth): ApplyResult {
     for (let side = 0; side < 2; side++) {
       this.n[side] = 0;
-      this.start[side] = this.bufPx[side].length >> 1;
+      this.setStart(side, this.bufPx[side].length >> 1);
     }
     this.dirty = true;
     this.applyLevels(d);
@@ -214,7 +222,7 @@ export class Book implements BookView {
         8 * inPx, 8 * inQty, j, m, side === BID ? 1 : -1, side, 8 * this.chOff, 16 * this.inCap, this.changeCount);
       const h = this.hdr;
       if (this.start[side] !== h[0] || this.n[side] !== h[1]) this.dirty = true;
-      this.start[side] = h[0];
+      this.setStart(side, h[0]);
       this.n[side] = h[1];
       this.changeCount = h[2];
       j = h[3];
@@ -224,16 +232,16 @@ export class Book implements BookView {
   }
 
   bestBid(): number {
-    return this.n[BID] > 0 ? this.bufPx[BID][this.start[BID]] : Number.NaN;
+    return this.n[BID] > 0 ? this.f64[this.top[BID]] : Number.NaN;
   }
   bestAsk(): number {
-    return this.n[ASK] > 0 ? this.bufPx[ASK][this.start[ASK]] : Number.NaN;
+    return this.n[ASK] > 0 ? this.f64[this.top[ASK]] : Number.NaN;
   }
   bestBidQty(): number {
-    return this.n[BID] > 0 ? this.bufQty[BID][this.start[BID]] : 0;
+    return this.n[BID] > 0 ? this.f64[this.top[BID] + this.cap] : 0;
   }
   bestAskQty(): number {
-    return this.n[ASK] > 0 ? this.bufQty[ASK][this.start[ASK]] : 0;
+    return this.n[ASK] > 0 ? this.f64[this.top[ASK] + this.cap] : 0;
   }
   mid(): number {
     return (this.bestBid() + this.bestAsk()) / 2;
@@ -246,15 +254,7 @@ export class Book implements BookView {
   }
 
   bandDepth(side: number, bps: number): number {
-    const m = this.mid();
-    if (Number.isNaN(m)) return NaN;
-    const px = this.px[side];
-    const qty = this.qty[side];
-    const bid = side === BID;
-    const edge = bid ? m * (1 - bps * 1e-4) : m * (1 + bps * 1e-4);
-    let sum = 0;
-    for (let i = 0; i < px.length && (bid ? px[i] >= edge : px[i] <= edge); i++) sum += qty[i];
-    return sum;
+    return bandDepthOf(this, side, bps);
   }
 
   snapshot(): BookSnapshot {
@@ -285,7 +285,7 @@ export class Book implements BookView {
       const a = (this.cap - n) >> 1;
       this.bufPx[side].set(s.px[side], a);
       this.bufQty[side].set(s.qty[side], a);
-      this.start[side] = a;
+      this.setStart(side, a);
       this.n[side] = n;
     }
     this.dirty = true;

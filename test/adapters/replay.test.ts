@@ -98,9 +98,12 @@ describe('ReplaySource: merge order', () => {
   }
 
   it('depth levels come in reused buffers: right values, no allocation per message, valid until the next', () => {
+    const wide = Array.from({ length: 150 }, (_, i) => i + 1);
     const dir = writeDataset([
       depth(T0, { u: 1, bidPx: [1, 2], bidQty: [3, 4] }),
       depth(T0 + 1, { u: 2, bidPx: [7, 8], bidQty: [9, 9.5], askPx: [5], askQty: [6] }),
+      // More levels than the buffers hold at first (64): they grow.
+      depth(T0 + 2, { u: 3, bidPx: wide.map((x) => 1000 - x), bidQty: wide, askPx: [2000], askQty: [1] }),
     ], 'arrow');
     const src = new ReplaySource(dir);
     const first = (src.next() as QxEvent<Depth>).payload;
@@ -112,6 +115,8 @@ describe('ReplaySource: merge order', () => {
     expect(second.bidPx).toBe(a);
     expect([Array.from(second.bidPx), Array.from(second.bidQty), Array.from(second.askPx), Array.from(second.askQty)])
       .toEqual([[7, 8], [9, 9.5], [5], [6]]);
+    const third = (src.next() as QxEvent<Depth>).payload;
+    expect([Array.from(third.bidPx), Array.from(third.bidQty), Array.from(third.askPx)]).toEqual([wide.map((x) => 1000 - x), wide, [2000]]);
     src.close();
   });
 });

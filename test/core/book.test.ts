@@ -4,8 +4,8 @@ import { ASK, BID, Book } from '../../core/book.ts';
 import type { Depth } from '../../core/event.ts';
 
 // Goal: the L2 book (SPEC §0.3) equals a naive model after any sequence of diffs: levels sorted
-// best first, sizes as last set, deletes by size 0, the per-message change list exact, and a
-// snapshot/restore round trip. Method: fast-check property against a Map-based oracle, with
+// best first (as views and by rank), sizes as last set, deletes by size 0, the per-message change
+// list exact, and a snapshot/restore round trip. Method: fast-check property against a Map-based oracle, with
 // books large enough to grow and recenter the level buffers, on messages in random order and
 // listed best first.
 
@@ -94,6 +94,7 @@ function checkAgainstOracle(messages: [number, number][][][]): void {
         const want = [...oracle[side].entries()].sort((a, b) => (side === BID ? b[0] - a[0] : a[0] - b[0]));
         expect(Array.from(book.px[side])).toEqual(want.map((w) => w[0]));
         expect(Array.from(book.qty[side])).toEqual(want.map((w) => w[1]));
+        expectLevels(book, side, want);
         const keys = new Set([...before[side].keys(), ...oracle[side].keys()]);
         for (const p of keys) {
           const was = before[side].get(p) ?? 0;
@@ -107,4 +108,16 @@ function checkAgainstOracle(messages: [number, number][][][]): void {
     expect(Array.from(copy.px[BID])).toEqual(Array.from(book.px[BID]));
     expect(Array.from(copy.qty[ASK])).toEqual(Array.from(book.qty[ASK]));
     expect(copy.qtyAt(BID, book.px[BID][0] ?? 1)).toBe(book.qty[BID][0] ?? 0);
+    for (const side of [BID, ASK]) expectLevels(copy, side, Array.from(book.px[side], (p, i) => [p, book.qty[side][i]]));
+}
+
+/** The readers by rank (levelPx, levelQty, levels, best*) agree with `want`, best first. */
+function expectLevels(book: Book, side: number, want: [number, number][]): void {
+  expect(book.levels(side)).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    expect(book.levelPx(side, i)).toBe(want[i][0]);
+    expect(book.levelQty(side, i)).toBe(want[i][1]);
+  }
+  const best = side === BID ? [book.bestBid(), book.bestBidQty()] : [book.bestAsk(), book.bestAskQty()];
+  expect(best).toEqual(want.length > 0 ? want[0] : [NaN, 0]);
 }

@@ -22,6 +22,12 @@ export interface OpenOptions {
   readBuffer?: ReadBuffer;
   /** When given, the file's SHA-256 (hex) must equal it: catches damage that leaves a file decodable. */
   sha256?: string;
+  /**
+   * false: the depth levels' values are not checked per batch; the caller checks each row's
+   * levels as it copies them (StreamReader does, adapters/level-slices.ts), which spares a
+   * pass over a day's ~24M level values. Offsets, nulls and every other column are checked.
+   */
+  levelChecks?: boolean;
 }
 
 /** A byte buffer that `openStreamFile` fills and grows. */
@@ -57,7 +63,7 @@ export function openStreamFile<K extends StreamKind>(path: string, kind: K, opti
   }
   const table = format === 'parquet' ? decodeParquet(path, bytes) : decodeArrow(path, bytes);
   checkSchema(path, kind, table.schema);
-  return new PartFile(path, kind, format, table, options.reuse === true);
+  return new PartFile(path, kind, format, table, options.reuse === true, options.levelChecks !== false);
 }
 
 function readWhole(path: string, buffer: ReadBuffer): Uint8Array {
@@ -129,6 +135,7 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     readonly format: Format,
     table: Table,
     private readonly reuse: boolean,
+    private readonly levelChecks: boolean,
   ) {
     this.table = table;
     this.rows = table.numRows;
@@ -214,7 +221,7 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     } else if (!sameOffsets(prior, offs, n)) {
       throw new DataError(`${this.path}: column '${spec.name}' has other list lengths than its price column`);
     }
-    this.checkValues(spec.name, values, spec.name.endsWith('_px'), false);
+    if (this.levelChecks) this.checkValues(spec.name, values, spec.name.endsWith('_px'), false);
     out[spec.key] = values;
   }
 

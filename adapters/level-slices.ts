@@ -16,17 +16,37 @@ export function newSlices(): LevelSlices {
   return { buf: new Float64Array(64), views: [] };
 }
 
-/** Copies levels [from, to) of a side's price and size columns into the two reused buffers. */
-export function copyLevels(ps: LevelSlices, qs: LevelSlices, px: Float64Array, qty: Float64Array, from: number, to: number): void {
+/**
+ * Copies levels [from, to) of a side's price and size columns into the two reused buffers and
+ * checks them on the way (a price must be finite and positive, a size finite and non-negative;
+ * NaN fails every compare). Returns false when one is not: the caller names it
+ * (malformedLevel). Checked here, as the values pass, rather than in a pass over the batch:
+ * that pass read the day's ~24M level values once more, from memory.
+ */
+export function copyLevels(ps: LevelSlices, qs: LevelSlices, px: Float64Array, qty: Float64Array, from: number, to: number): boolean {
   const n = to - from;
   if (n > ps.buf.length) grow(ps, n);
   if (n > qs.buf.length) grow(qs, n);
   const pb = ps.buf;
   const qb = qs.buf;
+  let ok = true;
   for (let k = 0; k < n; k++) {
-    pb[k] = px[from + k];
-    qb[k] = qty[from + k];
+    const p = px[from + k];
+    const q = qty[from + k];
+    pb[k] = p;
+    qb[k] = q;
+    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) ok = false;
   }
+  return ok;
+}
+
+/** The first malformed level of [from, to), as `column must be ..., was value`, or null. */
+export function malformedLevel(side: 'bid' | 'ask', px: Float64Array, qty: Float64Array, from: number, to: number): string | null {
+  for (let k = from; k < to; k++) {
+    if (!(px[k] > 0 && px[k] < Infinity)) return `column '${side}_px' must be a finite positive number, was ${px[k]}`;
+    if (!(qty[k] >= 0 && qty[k] < Infinity)) return `column '${side}_qty' must be a finite non-negative number, was ${qty[k]}`;
+  }
+  return null;
 }
 
 function grow(s: LevelSlices, n: number): void {

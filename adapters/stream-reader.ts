@@ -3,7 +3,7 @@ import { DataError } from '../core/assert.ts';
 import { topicOf } from '../core/component.ts';
 import type { Depth, Kline, QxEvent, Trade } from '../core/event.ts';
 import { lowerBound } from '../core/search.ts';
-import { copyLevels, newSlices, viewOf, type LevelSlices } from './level-slices.ts';
+import { copyLevels, malformedLevel, newSlices, viewOf, type LevelSlices } from './level-slices.ts';
 import { US_PER_HOUR } from '../core/time.ts';
 import {
   openStreamFile, parsePartPath, rankOf, type DepthBatch, type KlineBatch, type StreamFile, type StreamKind, type TradeBatch,
@@ -70,6 +70,9 @@ export class StreamReader {
   private db: DepthBatch | null = null;
   private kb: KlineBatch | null = null;
   private recv: Float64Array = new Float64Array(0);
+  /** Rows of the current file before the current batch, and before the next one. */
+  private batchRow = 0;
+  private fileRows = 0;
   private row = 0;
   private end = 0;
   private done = false;
@@ -163,13 +166,23 @@ export class StreamReader {
     const b0 = b.bidOff[i], b1 = b.bidOff[i + 1];
     const a0 = b.askOff[i], a1 = b.askOff[i + 1];
     const s = this.slices;
-    copyLevels(s[0], s[1], b.bidPx, b.bidQty, b0, b1);
+    // The levels are checked as they are copied (the file was opened without levelChecks).
+    const bidOk = copyLevels(s[0], s[1], b.bidPx, b.bidQty, b0, b1);
+    const askOk = copyLevels(s[2], s[3], b.askPx, b.askQty, a0, a1);
+    if (!(bidOk && askOk)) this.malformedLevels(i);
     p.bidPx = viewOf(s[0], b1 - b0);
     p.bidQty = viewOf(s[1], b1 - b0);
-    copyLevels(s[2], s[3], b.askPx, b.askQty, a0, a1);
     p.askPx = viewOf(s[2], a1 - a0);
     p.askQty = viewOf(s[3], a1 - a0);
     this.seq = p.u;
+  }
+
+  /** A depth row whose levels copyLevels refused: a one-line DataError naming the file, row and column. */
+  private malformedLevels(i: number): never {
+    const b = this.db as DepthBatch;
+    const what = malformedLevel('bid', b.bidPx, b.bidQty, b.bidOff[i], b.bidOff[i + 1])
+      ?? malformedLevel('ask', b.askPx, b.askQty, b.askOff[i], b.askOff[i + 1]);
+    throw new DataError(`${(this.part as Part).path}: malformed row ${this.batchRow + i}: ${what}`);
   }
 
   private fillKline(i: number): void {
@@ -191,6 +204,8 @@ export class StreamReader {
         continue;
       }
       const n = batch.length;
+      this.batchRow = this.fileRows;
+      this.fileRows += n;
       if (n === 0) continue;
       this.checkBatch(batch.recvTs, n);
       const start = lowerBound(batch.recvTs, n, this.fromUs);
@@ -218,7 +233,8 @@ export class StreamReader {
     }
     const part = this.parts[this.partIndex++];
     const sha256 = this.verifyHashes ? part.sha256 : undefined;
-    const file = openStreamFile(part.path, this.kind, { reuse: true, readBuffer: this.readBuffer, sha256 });
+    const file = openStreamFile(part.path, this.kind, { reuse: true, readBuffer: this.readBuffer, sha256, levelChecks: false });
+    this.fileRows = 0;
     this.filesOpened++;
     this.openFiles++;
     this.peakOpenFiles = Math.max(this.peakOpenFiles, this.openFiles);

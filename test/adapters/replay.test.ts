@@ -218,6 +218,28 @@ describe('ReplaySource: damaged datasets give a DataError naming the file', () =
     expect(() => replay(dir)).toThrow(`${path}: recv_ts ${T0 + 2 * HOUR} lies outside the file's hour`);
   });
 
+  for (const format of ['parquet', 'arrow'] as Format[]) {
+    it(`${format}: a malformed depth level fails when its row is read, naming file, row and column`, () => {
+      const dir = writeDataset(events, format);
+      const path = join(dir, `${part}.${format}`);
+      const m = readManifest(dir);
+      const swap = (evs: QxEvent[]) => {
+        const w = writeStreamFile(path, 'depth', evs, format);
+        writeManifest(dir, { ...m, files: m.files.map((f) => (f.path.startsWith(part) ? { ...f, ...w } : f)) });
+      };
+      const good = (t: number, u: number) => depth(T0 + HOUR + t, { u, bidPx: [100, 99], bidQty: [1, 0], askPx: [101], askQty: [2] });
+      // The levels are checked as the reader copies them: the rows before a bad one are replayed.
+      swap([good(1, 1), good(2, 2), depth(T0 + HOUR + 3, { u: 3, bidPx: [100, 99], bidQty: [1, -1] })]);
+      const src = new ReplaySource(dir, { streams: ['depth'] });
+      expect(() => { for (;;) if (src.next() === null) break; }).toThrow(`${path}: malformed row 2: column 'bid_qty' must be a finite non-negative number, was -1`);
+      expect(src.progress().events).toBeGreaterThanOrEqual(2);
+      swap([good(1, 1), depth(T0 + HOUR + 2, { u: 2, askPx: [101, NaN], askQty: [1, 1] })]);
+      expect(() => replay(dir)).toThrow(`${path}: malformed row 1: column 'ask_px' must be a finite positive number, was NaN`);
+      swap([depth(T0 + HOUR + 1, { u: 1, bidPx: [0], bidQty: [Infinity] })]);
+      expect(() => replay(dir)).toThrow(`${path}: malformed row 0: column 'bid_px' must be a finite positive number, was 0`);
+    });
+  }
+
   it('a manifest whose row count differs from the file', () => {
     const dir = writeDataset(events, 'arrow');
     const m = readManifest(dir);

@@ -3,11 +3,11 @@ import { DataError } from '../core/assert.ts';
 import { topicOf } from '../core/component.ts';
 import type { Depth, Kline, QxEvent, Trade } from '../core/event.ts';
 import { lowerBound } from '../core/search.ts';
-import { copyLevels, malformedLevel, newSlices, viewOf, type LevelSlices } from './level-slices.ts';
 import { US_PER_HOUR } from '../core/time.ts';
 import {
   openStreamFile, parsePartPath, rankOf, type DepthBatch, type KlineBatch, type StreamFile, type StreamKind, type TradeBatch,
 } from './columnar.ts';
+import { copyLevels, malformedLevel, newSlices, viewOf, type LevelSlices } from './level-slices.ts';
 
 // A sync cursor over one stream of a dataset: its hour files in order, one file held at a time,
 // rows with recv_ts in [fromUs, toUs). `next()` fills ONE reused event and payload object, so a

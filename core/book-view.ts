@@ -1,5 +1,5 @@
-// The read-only face of the local L2 book (core/book.ts) that providers get, and the book's
-// snapshot form.
+// The read-only face of the local L2 book (core/book.ts) that providers get, the book's
+// snapshot form, and the band depth any BookView answers with.
 
 export type BookStatus = 'EMPTY' | 'VALID' | 'INVALID';
 export type SyncMode = 'spot' | 'usdm';

@@ -11,7 +11,8 @@ import { copyLevels, malformedLevel, newSlices, viewOf, type LevelSlices } from 
 
 // A sync cursor over one stream of a dataset: its hour files in order, one file held at a time,
 // rows with recv_ts in [fromUs, toUs). `next()` fills ONE reused event and payload object, so a
-// consumer must copy what it keeps; depth levels are zero-copy subarray views of the batch.
+// consumer must copy what it keeps; a depth row's levels are copied into reused buffers, and
+// checked on the way (adapters/level-slices.ts), before the row is handed out.
 
 /** A part file of the stream, as the manifest lists it. */
 export interface PartRef {

@@ -234,8 +234,13 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     const bad = positive ? firstNotPositive(v) : firstNegative(v);
     if (bad === v.length) return;
     const where = rows ? `row ${this.row + bad}` : `level value ${bad} of this batch`;
-    throw new DataError(`${this.path}: malformed ${where}: column '${name}' must be a finite ${positive ? 'positive' : 'non-negative'} number, was ${v[bad]}`);
+    throw new DataError(`${this.path}: malformed ${where}: ${mustBeFinite(name, positive, v[bad])}`);
   }
+}
+
+/** The reason a malformed value gives: `column 'x' must be a finite positive number, was NaN`. */
+export function mustBeFinite(column: string, positive: boolean, value: number): string {
+  return `column '${column}' must be a finite ${positive ? 'positive' : 'non-negative'} number, was ${value}`;
 }
 
 /** Index of the first value that is not a finite positive number (NaN fails every compare), or v.length. */

@@ -1,3 +1,5 @@
+import { mustBeFinite } from './columnar-read.ts';
+
 // The depth levels of one message, copied from a batch's columns into reused buffers and handed
 // out as views (adapters/stream-reader.ts fills a depth event with them).
 
@@ -35,18 +37,28 @@ export function copyLevels(ps: LevelSlices, qs: LevelSlices, px: Float64Array, q
     const q = qty[from + k];
     pb[k] = p;
     qb[k] = q;
-    if (!(p > 0 && p < Infinity && q >= 0 && q < Infinity)) ok = false;
+    if (!(isPrice(p) && isSize(q))) ok = false;
   }
   return ok;
 }
 
-/** The first malformed level of [from, to), as `column must be ..., was value`, or null. */
+/** The first malformed level of [from, to), as `column 'bid_qty' must be ..., was -1`, or null. */
 export function malformedLevel(side: 'bid' | 'ask', px: Float64Array, qty: Float64Array, from: number, to: number): string | null {
   for (let k = from; k < to; k++) {
-    if (!(px[k] > 0 && px[k] < Infinity)) return `column '${side}_px' must be a finite positive number, was ${px[k]}`;
-    if (!(qty[k] >= 0 && qty[k] < Infinity)) return `column '${side}_qty' must be a finite non-negative number, was ${qty[k]}`;
+    if (!isPrice(px[k])) return mustBeFinite(`${side}_px`, true, px[k]);
+    if (!isSize(qty[k])) return mustBeFinite(`${side}_qty`, false, qty[k]);
   }
   return null;
+}
+
+/** A finite positive price (NaN fails every compare). */
+function isPrice(p: number): boolean {
+  return p > 0 && p < Infinity;
+}
+
+/** A finite non-negative size. */
+function isSize(q: number): boolean {
+  return q >= 0 && q < Infinity;
 }
 
 function grow(s: LevelSlices, n: number): void {

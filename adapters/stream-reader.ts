@@ -5,7 +5,7 @@ import type { Depth, Kline, QxEvent, Trade } from '../core/event.ts';
 import { lowerBound } from '../core/search.ts';
 import { US_PER_HOUR } from '../core/time.ts';
 import {
-  openStreamFile, parsePartPath, rankOf, type DepthBatch, type KlineBatch, type StreamFile, type StreamKind, type TradeBatch,
+  openStreamFile, parsePartPath, rankOf, type DepthBatch, type KlineBatch, type ReadBuffer, type StreamFile, type StreamKind, type TradeBatch,
 } from './columnar.ts';
 import { copyLevels, malformedLevel, newSlices, viewOf, type LevelSlices } from './level-slices.ts';
 
@@ -19,6 +19,8 @@ export interface PartRef {
   path: string;
   rows: number;
   sha256?: string;
+  /** File size, when known: the read buffer is then sized for the largest file at once. */
+  bytes?: number;
 }
 
 export interface RangeOptions {
@@ -33,6 +35,8 @@ interface Part {
   rows: number;
   hourUs: number;
   sha256?: string;
+  /** Size per the manifest (ReplaySource checks it before the replay starts), or 0. */
+  bytes: number;
 }
 
 export class StreamReader {
@@ -78,7 +82,7 @@ export class StreamReader {
   private end = 0;
   private done = false;
   private lastRecv = -Infinity;
-  private readonly readBuffer = { bytes: new Uint8Array(0) };
+  private readonly readBuffer: ReadBuffer = { bytes: new Uint8Array(0), columns: new Map() };
   /** Reused level buffers of the depth payload (bid px, bid qty, ask px, ask qty). */
   private readonly slices: LevelSlices[] = [newSlices(), newSlices(), newSlices(), newSlices()];
 
@@ -154,6 +158,7 @@ export class StreamReader {
     this.release();
     this.done = true;
     this.readBuffer.bytes = new Uint8Array(0);
+    this.readBuffer.columns?.clear();
   }
 
   private fillDepth(i: number): void {
@@ -232,6 +237,7 @@ export class StreamReader {
       this.done = true;
       return false;
     }
+    if (this.partIndex === 0) this.sizeReadBuffer();
     const part = this.parts[this.partIndex++];
     const sha256 = this.verifyHashes ? part.sha256 : undefined;
     const file = openStreamFile(part.path, this.kind, { reuse: true, readBuffer: this.readBuffer, sha256, levelChecks: false });
@@ -245,6 +251,16 @@ export class StreamReader {
       throw new DataError(`${part.path}: holds ${file.rows} rows, the manifest says ${part.rows}`);
     }
     return true;
+  }
+
+  /**
+   * Sizes the read buffer for the largest file in range at once: grown file by file, a day's
+   * buffer was allocated anew ~8 times, each time with its pages faulted in on first write.
+   */
+  private sizeReadBuffer(): void {
+    let most = 0;
+    for (const p of this.parts) most = Math.max(most, p.bytes);
+    if (this.readBuffer.bytes.length < most) this.readBuffer.bytes = new Uint8Array(most);
   }
 
   /** Checks that a batch's rows lie in its file's hour and follow the previous file's rows. */
@@ -281,7 +297,7 @@ function selectParts(dir: string, kind: StreamKind, files: readonly PartRef[], f
     const p = parsePartPath(f.path);
     if (p === null || p.kind !== kind) continue;
     if (p.hourUs + US_PER_HOUR <= fromUs || p.hourUs >= toUs) continue;
-    parts.push({ path: join(dir, f.path), rows: f.rows, hourUs: p.hourUs, sha256: f.sha256 });
+    parts.push({ path: join(dir, f.path), rows: f.rows, hourUs: p.hourUs, sha256: f.sha256, bytes: f.bytes ?? 0 });
   }
   return parts.sort((a, b) => a.hourUs - b.hourUs);
 }

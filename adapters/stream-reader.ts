@@ -253,13 +253,9 @@ export class StreamReader {
     return true;
   }
 
-  /**
-   * Sizes the read buffer for the largest file in range at once: grown file by file, a day's
-   * buffer was allocated anew ~8 times, each time with its pages faulted in on first write.
-   */
+  /** Sizes the read buffer for the largest file at once (grown file by file, each new one page-faults in). */
   private sizeReadBuffer(): void {
-    let most = 0;
-    for (const p of this.parts) most = Math.max(most, p.bytes);
+    const most = this.parts.reduce((m, p) => Math.max(m, p.bytes), 0);
     if (this.readBuffer.bytes.length < most) this.readBuffer.bytes = new Uint8Array(most);
   }
 

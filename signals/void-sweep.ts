@@ -69,6 +69,18 @@ export function sweepTrade(voids: VoidT[], sw: Sweep, last: LastTrade, px: numbe
   }
 }
 
+/**
+ * Whether a trade at `ts` or later can only move `last`: no open sweep whose extreme it could
+ * extend, and every void older than the setup window (voids are listed in no time order, and a
+ * trade never makes a stale void fresh again). Most of a day's trades come when this holds.
+ */
+export function sweepIdle(voids: readonly VoidT[], sw: Sweep, ts: number, p: SweepParams): boolean {
+  if (sw.active && ts <= sw.startUs + p.sweepSec * US_PER_SECOND) return false;
+  const setupUs = p.setupSec * US_PER_SECOND;
+  for (let i = 0; i < voids.length; i++) if (!(ts - voids[i].seenUs > setupUs)) return false;
+  return true;
+}
+
 function sweepBegin(sw: Sweep, v: VoidT, px: number, ts: number): void {
   sw.active = true;
   sw.dir = v.dir;

@@ -6,7 +6,7 @@ import { US_PER_SECOND } from '../core/time.ts';
 import { featNew, featReduce, featTake, type Feat } from './features.ts';
 import { barDelta, dz, vacuumRatioSince } from './reads.ts';
 import { draftNew, emitSignal, fmt, paramsHash, rampOf, rampRange, setComp, side, weight, type Draft } from './emit.ts';
-import { sweepTrade, voidsApply, voidsPrune, type Sweep, type VoidT } from './void-sweep.ts';
+import { sweepIdle, sweepTrade, voidsApply, voidsPrune, type Sweep, type VoidT } from './void-sweep.ts';
 
 // SPEC §15.7, Void Swept. Setup: a VACUUM void [lo, hi] reported in the last 60 s. Sweep: trades
 // cross at least 80% of it within 5 s, from P0 (the last trade at or behind the near edge) to
@@ -78,6 +78,14 @@ export const voidSwept: Component<VoidSweptParams, State> = {
   // A trade only moves the sweep tracking; settle does nothing until a bar start is pending.
   tradesQuietUntil: (s: State) => (s.f.pending ? -Infinity : Infinity),
   reduceTrades(s: State, run: TradeRun, ctx: Ctx<VoidSweptParams>) {
+    // Runs come only while no bar is pending, so settle has nothing to do in them; and while no
+    // void or sweep can take a trade, the run's last trade is all that sweepTrade would keep.
+    if (sweepIdle(s.voids, s.sweep, run.at(0).ts, ctx.params)) {
+      const ev = run.at(run.length - 1);
+      s.last.px = ev.payload.price;
+      s.last.us = ev.ts;
+      return;
+    }
     for (let i = 0; i < run.length; i++) {
       const ev = run.at(i);
       sweepTrade(s.voids, s.sweep, s.last, ev.payload.price, ev.ts, ctx.params);

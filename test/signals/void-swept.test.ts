@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Trade } from '../../core/event.ts';
-import { voidSwept } from '../../signals/void-swept.ts';
+import type { QxEvent, Trade } from '../../core/event.ts';
+import { TradeRun } from '../../core/runtime-trades.ts';
+import { sweepIdle, voidsApply } from '../../signals/void-sweep.ts';
+import { voidSwept, VoidSweptParams } from '../../signals/void-swept.ts';
 import { bar, harness, type Harness } from '../support/harness.ts';
 import { cvd, hidden, stubProvider, vacuum, type Rec } from '../support/stubs-signals.ts';
 
@@ -139,5 +141,59 @@ describe('signals > void-swept', () => {
     feed(b, steps.slice(5), next);
     expect(b.on(KIND)).toEqual(full.on(KIND));
     expect(b.rt.digest()).toBe(full.rt.digest());
+  });
+});
+
+describe('signals > void-swept > runs of quiet trades', () => {
+  // Goal: reduceTrades, which skips to a run's last trade while no void or sweep can take one,
+  // leaves the state of reduce on each trade in turn, on both sides of each idle condition.
+  const params = VoidSweptParams.parse({});
+  const trades = (secs: number[], prices: number[]): QxEvent<Trade>[] => secs.map((t, i) => ({
+    topic: 'raw-trades-btcusdt', ts: T0 + t * S, recvTs: T0 + t * S, key: 'BTCUSDT', seq: i,
+    payload: { id: i + 1, price: prices[i], qty: 0.1, isBuyerMaker: false },
+  }));
+  /** The state after `pre` (a VACUUM at `voidAt` s, unless null, then `pre` trade by trade). */
+  function setup(voidAt: number | null, pre: QxEvent<Trade>[]) {
+    const s = voidSwept.init(params, 'BTCUSDT');
+    const host = { now: 0 };
+    const ctx = { get now() { return host.now; }, symbol: 'BTCUSDT', params, book: null as never, emit() { throw new Error('no emit'); }, wakeAt() {} };
+    const feed = (evs: QxEvent<Trade>[]) => { for (const ev of evs) { host.now = ev.ts; voidSwept.reduce(s, ev, ctx); voidSwept.settle!(s, ctx); } };
+    feed(pre);
+    if (voidAt !== null) voidsApply(s.voids, s.last, vacuum('ASK', 10, 0.3, 'START', [VOID]).payload, T0 + voidAt * S, params);
+    return { s, host, ctx, feed };
+  }
+  const cases: Array<[string, number | null, number[], number[]]> = [
+    ['no void', null, [61, 62, 63, 64], [100.04, 100.1, 100.14, 100.16]],
+    ['a fresh void, swept in the run', 60, [61, 62, 63, 64], [100.04, 100.1, 100.14, 100.16]],
+    ['a void older than 60 s', 0, [61, 62, 63, 64], [100.04, 100.1, 100.14, 100.16]],
+    ['an open sweep whose extreme the run extends', 60, [61, 62, 63, 64, 65, 66], [100.04, 100.1, 100.14, 100.16, 100.18, 100.2]],
+  ];
+  for (const [name, voidAt, secs, prices] of cases) {
+    it(`${name}: the state of trade-by-trade reduce`, () => {
+      const evs = trades(secs, prices);
+      // The last case opens the sweep before the run: its first four trades go one by one.
+      const split = name.startsWith('an open sweep') ? 4 : 0;
+      const one = setup(voidAt, []);
+      one.feed(evs);
+      const runs = setup(voidAt, []);
+      runs.feed(evs.slice(0, split));
+      const rest = evs.slice(split);
+      const run = new TradeRun(rest);
+      run.host = runs.host;
+      run.length = rest.length;
+      voidSwept.reduceTrades!(runs.s, run, runs.ctx);
+      expect(runs.s).toEqual(one.s);
+      expect(one.s.last).toEqual({ px: prices.at(-1), us: T0 + (secs.at(-1) as number) * S });
+    });
+  }
+  it('the cases reach both sides of the idle test', () => {
+    const st = (voidAt: number | null, n: number) => { const x = setup(voidAt, []); x.feed(trades([61, 62, 63, 64, 65, 66].slice(0, n), [100.04, 100.1, 100.14, 100.16, 100.18, 100.2])); return x.s; };
+    expect(sweepIdle(st(null, 0).voids, st(null, 0).sweep, T0 + 61 * S, params)).toBe(true);
+    expect(sweepIdle(st(0, 0).voids, st(0, 0).sweep, T0 + 61 * S, params)).toBe(true);
+    expect(sweepIdle(st(60, 0).voids, st(60, 0).sweep, T0 + 61 * S, params)).toBe(false);
+    const open = st(60, 4);
+    expect(open.sweep.active).toBe(true);
+    expect(sweepIdle([], open.sweep, T0 + 65 * S, params)).toBe(false);
+    expect(sweepIdle([], open.sweep, T0 + 70 * S, params)).toBe(true);
   });
 });

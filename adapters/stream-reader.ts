@@ -253,9 +253,9 @@ export class StreamReader {
     return true;
   }
 
-  /** Sizes the read buffer for the largest file at once (grown file by file, each new one page-faults in). */
+  /** Sizes the read buffer for the largest file at once (grown file by file, each new one page-faults in), up to 256 MB. */
   private sizeReadBuffer(): void {
-    const most = this.parts.reduce((m, p) => Math.max(m, p.bytes), 0);
+    const most = Math.min(this.parts.reduce((m, p) => Math.max(m, p.bytes), 0), 2 ** 28);
     if (this.readBuffer.bytes.length < most) this.readBuffer.bytes = new Uint8Array(most);
   }
 

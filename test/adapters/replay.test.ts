@@ -8,6 +8,7 @@ import { mergeBefore, ReplaySource, type ReplayOptions } from '../../adapters/re
 import { writeStreamFile, type Format } from '../../adapters/columnar.ts';
 import { convertDataset } from '../../datasets/convert.ts';
 import { readManifest, writeManifest } from '../../adapters/manifest.ts';
+import { StreamReader } from '../../adapters/stream-reader.ts';
 import { HOUR, SYM, T0, copy, depth, kindOf, kline, cleanup, tmp, trade } from './events.ts';
 
 // Goal: the replay log is the k-way merge of the three streams on (recvTs, rank, seq), cut to
@@ -153,6 +154,20 @@ describe('ReplaySource: range and memory', () => {
     expect(src.progress()).toEqual({ events: events.length, tsUs: T0 + 3 * HOUR - 1_000, totalRows: events.length });
     src.close();
     expect(src.openFiles()).toBe(0);
+  });
+
+  it('a stream reads the same rows whatever file sizes it is told (the read buffer is only sized by them)', () => {
+    const m = readManifest(dir);
+    const rows = (files: typeof m.files) => {
+      const r = new StreamReader(dir, 'raw-trades', SYM, files);
+      const ids: number[] = [];
+      while (r.next()) ids.push((r.event.payload as { id: number }).id);
+      r.close();
+      return ids;
+    };
+    const listed = rows(m.files);
+    expect(listed).toHaveLength(events.filter((e) => kindOf(e) === 'raw-trades').length);
+    for (const bytes of [undefined, 0, 1, 1e15]) expect(rows(m.files.map((f) => ({ ...f, bytes })))).toEqual(listed);
   });
 
   it('a Parquet dataset and its Arrow copy replay the same log', () => {

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { tableFromIPC, type Data, type RecordBatch, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { DataError } from '../core/assert.ts';
+import { checkOffsets, checkOrder, firstNegative, firstNotPositive, mustBeFinite, sameOffsets } from './column-checks.ts';
 import { BATCH_ROWS, checkSchema, COLUMNS, type BatchOf, type ColumnSpec, type Format, type StreamKind } from './columnar.ts';
 
 // Reading one part file into record batches of typed-array columns. A file is decoded whole (one
@@ -29,6 +30,11 @@ export interface OpenOptions {
    * pass over a day's ~24M level values. Offsets, nulls and every other column are checked.
    */
   levelChecks?: boolean;
+  /**
+   * Most rows a batch hands out (default: a record batch whole). Smaller chunks of a record batch
+   * are converted just before their rows are read, while the converted columns are in cache.
+   */
+  chunkRows?: number;
 }
 
 /** A byte buffer that `openStreamFile` fills and grows, and the conversion buffers its files share. */
@@ -71,7 +77,7 @@ export function openStreamFile<K extends StreamKind>(path: string, kind: K, opti
   const table = format === 'parquet' ? decodeParquet(path, bytes) : decodeArrow(path, bytes);
   checkSchema(path, kind, table.schema);
   const scratch = options.reuse === true ? (options.readBuffer?.columns ?? new Map()) : null;
-  return new PartFile(path, kind, format, table, scratch, options.levelChecks !== false);
+  return new PartFile(path, kind, format, table, scratch, options.levelChecks !== false, options.chunkRows ?? Infinity);
 }
 
 function readWhole(path: string, buffer: ReadBuffer): Uint8Array {
@@ -133,6 +139,8 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
   readonly numBatches: number;
   private table: Table | null;
   private next = 0;
+  /** The row of record batch `next` where the next chunk starts. */
+  private at = 0;
   private row = 0;
   private lastRecv = -Infinity;
 
@@ -144,6 +152,7 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     /** Conversion buffers to reuse between batches, or null for a fresh array per batch. */
     private readonly scratch: Map<string, Float64Array | Uint8Array> | null,
     private readonly levelChecks: boolean,
+    private readonly chunkRows: number,
   ) {
     this.table = table;
     this.rows = table.numRows;
@@ -152,11 +161,18 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
 
   nextBatch(): BatchOf[K] | null {
     const table = this.table;
-    if (table === null || this.next >= table.batches.length) return null;
-    const batch = table.batches[this.next++];
-    const out = this.convert(batch);
-    this.lastRecv = checkOrder(this.path, out.recvTs, batch.numRows, this.lastRecv, this.row);
-    this.row += batch.numRows;
+    if (table === null) return null;
+    let batch = table.batches[this.next];
+    while (batch !== undefined && this.at >= batch.numRows) {
+      batch = table.batches[++this.next];
+      this.at = 0;
+    }
+    if (batch === undefined) return null;
+    const n = Math.min(batch.numRows - this.at, this.chunkRows);
+    const out = this.convert(batch, n);
+    this.lastRecv = checkOrder(this.path, out.recvTs, n, this.lastRecv, this.row);
+    this.row += n;
+    this.at += n;
     return out;
   }
 
@@ -164,15 +180,16 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     this.table = null;
   }
 
-  private convert(batch: RecordBatch): BatchOf[K] {
-    const n = batch.numRows;
+  /** Converts rows [at, at + n) of `batch`. */
+  private convert(batch: RecordBatch, n: number): BatchOf[K] {
     const out: Record<string, unknown> = { length: n };
     COLUMNS[this.kind].forEach((spec, k) => {
       const data = batch.data.children[k];
       if (data.nullCount !== 0) throw new DataError(`${this.path}: column '${spec.name}' holds ${data.nullCount} nulls`);
       if (spec.cls === 'ts' || spec.cls === 'i64') out[spec.key] = this.int64(spec, data, n);
       else if (spec.cls === 'f64') {
-        const values = (data.values as Float64Array).subarray(data.offset, data.offset + n);
+        const from = data.offset + this.at;
+        const values = (data.values as Float64Array).subarray(from, from + n);
         this.checkValues(spec.name, values, POSITIVE.has(spec.name), true);
         out[spec.key] = values;
       }
@@ -194,12 +211,13 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
 
   private int64(spec: ColumnSpec, data: Data, n: number): Float64Array {
     const v = data.values as BigInt64Array;
-    const words = new Int32Array(v.buffer, v.byteOffset + data.offset * 8, n * 2);
+    const from = data.offset + this.at;
+    const words = new Int32Array(v.buffer, v.byteOffset + from * 8, n * 2);
     const out = this.buffer(spec.key, n, (m) => new Float64Array(m));
     for (let i = 0; i < n; i++) {
       const hi = words[2 * i + 1];
       if (hi > HI_MAX || hi < -HI_MAX - 1) {
-        throw new DataError(`${this.path}: column '${spec.name}' row ${this.row + i} is beyond 2^53, was ${v[data.offset + i]}`);
+        throw new DataError(`${this.path}: column '${spec.name}' row ${this.row + i} is beyond 2^53, was ${v[from + i]}`);
       }
       out[i] = hi * TWO_32 + (words[2 * i] >>> 0);
     }
@@ -209,7 +227,7 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
   private bools(spec: ColumnSpec, data: Data, n: number): Uint8Array {
     const bits = data.values as Uint8Array;
     const out = this.buffer(spec.key, n, (m) => new Uint8Array(m));
-    const off = data.offset;
+    const off = data.offset + this.at;
     for (let i = 0; i < n; i++) out[i] = (bits[(off + i) >> 3] >> ((off + i) & 7)) & 1;
     return out;
   }
@@ -218,7 +236,8 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
   private list(spec: ColumnSpec, data: Data, n: number, out: Record<string, unknown>): void {
     const child = data.children[0];
     if (child.nullCount !== 0) throw new DataError(`${this.path}: column '${spec.name}' holds null levels`);
-    const offs = (data.valueOffsets as Int32Array).subarray(data.offset, data.offset + n + 1);
+    const from = data.offset + this.at;
+    const offs = (data.valueOffsets as Int32Array).subarray(from, from + n + 1);
     const values = (child.values as Float64Array).subarray(child.offset, child.offset + child.length);
     const key = spec.off as string;
     const prior = out[key] as Int32Array | undefined;
@@ -228,7 +247,7 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     } else if (!sameOffsets(prior, offs, n)) {
       throw new DataError(`${this.path}: column '${spec.name}' has other list lengths than its price column`);
     }
-    if (this.levelChecks) this.checkValues(spec.name, values, spec.name.endsWith('_px'), false);
+    if (this.levelChecks) this.checkValues(spec.name, values.subarray(offs[0], offs[n]), spec.name.endsWith('_px'), false);
     out[spec.key] = values;
   }
 
@@ -243,55 +262,4 @@ class PartFile<K extends StreamKind> implements StreamFile<K> {
     const where = rows ? `row ${this.row + bad}` : `level value ${bad} of this batch`;
     throw new DataError(`${this.path}: malformed ${where}: ${mustBeFinite(name, positive, v[bad])}`);
   }
-}
-
-/** The reason a malformed value gives: `column 'x' must be a finite positive number, was NaN`. */
-export function mustBeFinite(column: string, positive: boolean, value: number): string {
-  return `column '${column}' must be a finite ${positive ? 'positive' : 'non-negative'} number, was ${value}`;
-}
-
-/** Index of the first value that is not a finite positive number (NaN fails every compare), or v.length. */
-function firstNotPositive(v: Float64Array): number {
-  let i = 0;
-  while (i < v.length && v[i] > 0 && v[i] < Infinity) i++;
-  return i;
-}
-
-/** Index of the first value that is not a finite non-negative number, or v.length. */
-function firstNegative(v: Float64Array): number {
-  let i = 0;
-  while (i < v.length && v[i] >= 0 && v[i] < Infinity) i++;
-  return i;
-}
-
-/**
- * Checks that recv_ts does not fall within a batch or from `last` (the previous batch's last
- * value); returns the batch's last value. A free function: as a method it was deoptimized by
- * every new file's reader object and then ran unoptimized, boxing each value.
- */
-function checkOrder(path: string, recv: Float64Array, n: number, from: number, row: number): number {
-  // `+from`: a loop variable merged from an untyped parameter stays boxed, one allocation per row.
-  let last = +from;
-  for (let i = 0; i < n; i++) {
-    const r = recv[i];
-    if (r < last) throw new DataError(`${path}: rows out of order: recv_ts falls at row ${row + i}, ${last} then ${r}`);
-    last = r;
-  }
-  return last;
-}
-
-function checkOffsets(path: string, name: string, offs: Int32Array, values: number, n: number): void {
-  let prev = offs[0];
-  if (prev < 0) throw new DataError(`${path}: column '${name}' has a negative list offset`);
-  for (let i = 1; i <= n; i++) {
-    const o = offs[i];
-    if (o < prev) throw new DataError(`${path}: column '${name}' list offsets fall at row ${i - 1}`);
-    prev = o;
-  }
-  if (prev > values) throw new DataError(`${path}: column '${name}' list offsets run past its ${values} values`);
-}
-
-function sameOffsets(a: Int32Array, b: Int32Array, n: number): boolean {
-  for (let i = 0; i <= n; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

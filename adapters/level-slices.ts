@@ -1,4 +1,4 @@
-import { mustBeFinite } from './columnar-read.ts';
+import { mustBeFinite } from './column-checks.ts';
 
 // The depth levels of one message, copied from a batch's columns into reused buffers and handed
 // out as views (adapters/stream-reader.ts fills a depth event with them).

@@ -14,6 +14,9 @@ import { copyLevels, malformedLevel, newSlices, viewOf, type LevelSlices } from 
 // consumer must copy what it keeps; a depth row's levels are copied into reused buffers, and
 // checked on the way (adapters/level-slices.ts), before the row is handed out.
 
+/** Rows converted at a time, so that a chunk's int64 columns are still in cache when read. */
+const CHUNK_ROWS = 8192;
+
 /** A part file of the stream, as the manifest lists it. */
 export interface PartRef {
   path: string;
@@ -240,16 +243,14 @@ export class StreamReader {
     if (this.partIndex === 0) this.sizeReadBuffer();
     const part = this.parts[this.partIndex++];
     const sha256 = this.verifyHashes ? part.sha256 : undefined;
-    const file = openStreamFile(part.path, this.kind, { reuse: true, readBuffer: this.readBuffer, sha256, levelChecks: false });
+    const file = openStreamFile(part.path, this.kind, { reuse: true, readBuffer: this.readBuffer, sha256, levelChecks: false, chunkRows: CHUNK_ROWS });
     this.fileRows = 0;
     this.filesOpened++;
     this.openFiles++;
     this.peakOpenFiles = Math.max(this.peakOpenFiles, this.openFiles);
     this.file = file;
     this.part = part;
-    if (file.rows !== part.rows) {
-      throw new DataError(`${part.path}: holds ${file.rows} rows, the manifest says ${part.rows}`);
-    }
+    if (file.rows !== part.rows) throw new DataError(`${part.path}: holds ${file.rows} rows, the manifest says ${part.rows}`);
     return true;
   }
 

@@ -25,8 +25,8 @@ const FORMATS: Format[] = ['parquet', 'arrow'];
 const ext = (f: Format) => (f === 'parquet' ? 'parquet' : 'arrow');
 
 /** Rebuilds plain events from a file's batches (an oracle path independent of StreamReader). */
-function readEvents(path: string, kind: StreamKind): QxEvent[] {
-  const file = openStreamFile(path, kind);
+function readEvents(path: string, kind: StreamKind, chunkRows?: number): QxEvent[] {
+  const file = openStreamFile(path, kind, { chunkRows });
   const out: QxEvent[] = [];
   for (let b = file.nextBatch(); b !== null; b = file.nextBatch()) {
     for (let i = 0; i < b.length; i++) out.push(rowEvent(kind, b, i));
@@ -128,6 +128,26 @@ describe('part files: round trip', () => {
       expect(lengths).toEqual([BATCH_ROWS, 10]);
     });
   }
+
+  it('hands out a record batch in chunks of chunkRows with the values and row numbers it reads whole', () => {
+    for (const format of FORMATS) {
+      for (const [kind, events] of CASES) {
+        const path = join(tmp(), `chunks.${ext(format)}`);
+        writeStreamFile(path, kind, events, format);
+        for (const chunk of [1, 3]) expect(readEvents(path, kind, chunk), `${format} ${kind} by ${chunk}`).toEqual(events);
+        const file = openStreamFile(path, kind, { chunkRows: 3, reuse: true });
+        const lengths: number[] = [];
+        for (let b = file.nextBatch(); b !== null; b = file.nextBatch()) lengths.push(b.length);
+        expect(lengths).toEqual(events.length === 4 ? [3, 1] : [3]);
+      }
+    }
+    // A bad value or a fall of recv_ts in a later chunk is named by its row in the file.
+    const path = join(tmp(), 'chunk-bad.arrow');
+    writeStreamFile(path, 'raw-trades', [trade(T0, 1), trade(T0 + 1, 2), trade(T0 + 2, 3, -1, 1, false)], 'arrow');
+    expect(() => readEvents(path, 'raw-trades', 2)).toThrow(`${path}: malformed row 2: column 'price' must be a finite positive number, was -1`);
+    writeStreamFile(path, 'raw-trades', [trade(T0 + 5, 1), trade(T0 + 6, 2), trade(T0 + 4, 3)], 'arrow');
+    expect(() => readEvents(path, 'raw-trades', 2)).toThrow(`${path}: rows out of order: recv_ts falls at row 2`);
+  });
 
   it('refuses to write an id beyond 2^53 (it could not be read back exactly)', () => {
     const path = join(tmp(), 'bad.parquet');

@@ -8,7 +8,7 @@ import { mergeBefore, ReplaySource, type ReplayOptions } from '../../adapters/re
 import { writeStreamFile, type Format } from '../../adapters/columnar.ts';
 import { convertDataset } from '../../datasets/convert.ts';
 import { readManifest, writeManifest } from '../../adapters/manifest.ts';
-import { StreamReader } from '../../adapters/stream-reader.ts';
+import { StreamReader, type PartRef } from '../../adapters/stream-reader.ts';
 import { HOUR, SYM, T0, copy, depth, kindOf, kline, cleanup, tmp, trade } from './events.ts';
 
 // Goal: the replay log is the k-way merge of the three streams on (recvTs, rank, seq), cut to
@@ -158,7 +158,7 @@ describe('ReplaySource: range and memory', () => {
 
   it('a stream reads the same rows whatever file sizes it is told (the read buffer is only sized by them)', () => {
     const m = readManifest(dir);
-    const rows = (files: typeof m.files) => {
+    const rows = (files: PartRef[]) => {
       const r = new StreamReader(dir, 'raw-trades', SYM, files);
       const ids: number[] = [];
       while (r.next()) ids.push((r.event.payload as { id: number }).id);

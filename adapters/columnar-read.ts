@@ -10,7 +10,8 @@ import { BATCH_ROWS, checkSchema, COLUMNS, type BatchOf, type ColumnSpec, type F
 // UTC hour, never a day) and checked once: magic bytes, schema and types, nulls, list offsets and
 // recv_ts order. Float64 columns and list values are zero-copy views of the Arrow buffers; int64
 // and timestamp columns are converted to Float64Array through their 32-bit halves, which is exact
-// below 2^53 and avoids one BigInt per row.
+// below 2^53 and avoids one BigInt per row; with `chunkRows` a record batch is handed out, and
+// converted, that many rows at a time.
 
 export interface OpenOptions {
   /** Reuse conversion buffers between batches: a batch is then valid only until the next call. */

@@ -53,11 +53,10 @@ export function sweepTrade(voids: VoidT[], sw: Sweep, last: LastTrade, px: numbe
   last.px = px;
   last.us = ts;
   const sweepUs = p.sweepSec * US_PER_SECOND;
-  if (sw.active && ts <= sw.startUs + sweepUs && (sw.dir > 0 ? px > sw.x : px < sw.x)) sw.x = px;
-  const setupUs = p.setupSec * US_PER_SECOND;
+  if (sweepOpenAt(sw, ts, p) && (sw.dir > 0 ? px > sw.x : px < sw.x)) sw.x = px;
   for (let i = 0; i < voids.length; i++) {
     const v = voids[i];
-    if (ts - v.seenUs > setupUs) continue;
+    if (!voidFreshAt(v, ts, p)) continue;
     const reach = p.crossMin * (v.hi - v.lo);
     const behind = v.dir > 0 ? px <= v.lo : px >= v.hi;
     if (behind) {
@@ -75,10 +74,19 @@ export function sweepTrade(voids: VoidT[], sw: Sweep, last: LastTrade, px: numbe
  * trade never makes a stale void fresh again). Most of a day's trades come when this holds.
  */
 export function sweepIdle(voids: readonly VoidT[], sw: Sweep, ts: number, p: SweepParams): boolean {
-  if (sw.active && ts <= sw.startUs + p.sweepSec * US_PER_SECOND) return false;
-  const setupUs = p.setupSec * US_PER_SECOND;
-  for (let i = 0; i < voids.length; i++) if (!(ts - voids[i].seenUs > setupUs)) return false;
+  if (sweepOpenAt(sw, ts, p)) return false;
+  for (let i = 0; i < voids.length; i++) if (voidFreshAt(voids[i], ts, p)) return false;
   return true;
+}
+
+/** Whether a trade at `ts` can still extend the open sweep's extreme (within sweepSec of its start). */
+function sweepOpenAt(sw: Sweep, ts: number, p: SweepParams): boolean {
+  return sw.active && ts <= sw.startUs + p.sweepSec * US_PER_SECOND;
+}
+
+/** Whether the void was reported within setupSec before `ts`, so a trade at `ts` can start or make a sweep. */
+function voidFreshAt(v: VoidT, ts: number, p: SweepParams): boolean {
+  return ts - v.seenUs <= p.setupSec * US_PER_SECOND;
 }
 
 function sweepBegin(sw: Sweep, v: VoidT, px: number, ts: number): void {

@@ -89,7 +89,6 @@ export const voidSwept: Component<VoidSweptParams, State> = {
     for (let i = 0; i < run.length; i++) {
       const ev = run.at(i);
       sweepTrade(s.voids, s.sweep, s.last, ev.payload.price, ev.ts, ctx.params);
-      settle(s, ctx);
     }
   },
 };

@@ -98,7 +98,7 @@ export class ReplaySource {
    * When the event next() returned last is a trade: the trades that may follow it in the log, at
    * most `max` in all, as rows [runFrom, runTo) of `runBatch` (runFrom being that event's row),
    * of which those received at or before `runRecvLimit` come before any event of another stream;
-   * returns false otherwise.
+   * returns false otherwise, and when fewer than two of them can come first.
    */
   tradeRun(max: number): boolean {
     const last = this.last;
@@ -110,9 +110,13 @@ export class ReplaySource {
     let limit = Number.POSITIVE_INFINITY;
     for (let k = 0; k < this.heads.length; k++) if (k !== last && this.heads[k] < limit) limit = this.heads[k];
     const from = r.rowIndex();
+    // A run needs two trades before the next event of another stream; without them the
+    // runtime's quiet checks would be asked for nothing.
+    const to = Math.min(r.rowEnd(), from + max);
+    if (to - from < 2 || b.recvTs[from + 1] > limit) return false;
     this.runBatch = b;
     this.runFrom = from;
-    this.runTo = Math.min(r.rowEnd(), from + max);
+    this.runTo = to;
     this.runRecvLimit = limit;
     return true;
   }

@@ -8,7 +8,6 @@ export type { TradeRun } from './runtime-trades.ts';
 // The component contract (DESIGN §4). A component is a pure reducer over its own plain state:
 // its outputs depend only on (state, event, params). It may mutate its state in place for speed,
 // but reads no wall time, no randomness, does no I/O and keeps no module-level mutable state.
-// The runtime calls its functions as plain functions, not as methods: they never use `this`.
 
 export type Layer = 'provider' | 'signal' | 'validation' | 'engine';
 

@@ -110,18 +110,16 @@ export class TradeRuns {
     run.length = k;
     for (let t = 0; t < targets.length; t++) {
       const slot = slots[targets[t]];
+      const c = slot.component;
       const state = slot.state;
       const ctx = slot.ctx;
-      const reduceTrades = slot.reduceTrades;
-      if (reduceTrades !== undefined) {
-        reduceTrades(state, run, ctx);
+      if (c.reduceTrades !== undefined) {
+        c.reduceTrades(state, run, ctx);
         continue;
       }
-      const reduce = slot.reduce;
-      const settle = slot.settle;
       for (let i = 0; i < k; i++) {
-        reduce(state, run.at(i), ctx);
-        if (settle !== undefined) settle(state, ctx);
+        c.reduce(state, run.at(i), ctx);
+        if (c.settle !== undefined) c.settle(state, ctx);
       }
     }
   }

@@ -27,15 +27,6 @@ export interface SlotHost {
 
 export interface Slot {
   component: Component;
-  /**
-   * The component's functions, called through the slot rather than the component: slots share
-   * one shape while components do not, so the hot loops' loads stay monomorphic. Called
-   * without the component as `this` (the contract's functions are plain reducers).
-   */
-  reduce: Component['reduce'];
-  settle: Component['settle'];
-  reduceTrades: Component['reduceTrades'];
-  tradesQuietUntil: Component['tradesQuietUntil'];
   state: unknown;
   ctx: SlotCtx;
   /** Per output kind: topic, subscriber slots, seq counter index. */
@@ -103,10 +94,6 @@ export function wire(specs: readonly ComponentSpec[], symbol: string, topics: Ra
     c.outputs.forEach((kind) => produced.set(topicOf(kind, symbol), i));
     slots.push({
       component: c,
-      reduce: c.reduce,
-      settle: c.settle,
-      reduceTrades: c.reduceTrades,
-      tradesQuietUntil: c.tradesQuietUntil,
       state: c.init(params, symbol),
       ctx: new SlotCtx(host, i, symbol, params),
       outTopic: new Map(),

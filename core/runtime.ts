@@ -149,8 +149,7 @@ export class Runtime {
     if (this.timers.length > 0 && this.timers[0].due < deadline) deadline = this.timers[0].due;
     for (let t = 0; t < targets.length && deadline > -Infinity; t++) {
       const slot = this.slots[targets[t]];
-      const quietUntil = slot.tradesQuietUntil as NonNullable<Slot['tradesQuietUntil']>;
-      const q = quietUntil(slot.state, slot.ctx);
+      const q = (slot.component.tradesQuietUntil as NonNullable<typeof slot.component.tradesQuietUntil>)(slot.state, slot.ctx);
       if (!(q >= deadline)) deadline = q;
     }
     runs.scan(b, from, to, recvLimit, deadline, this.now, this.lastTradeId);
@@ -199,8 +198,7 @@ export class Runtime {
       // What an earlier slot's hook emitted is delivered here, in slot order, like a step's.
       if (slot.inbox.length === 0) continue;
       this.drain(slot);
-      const settle = slot.settle;
-      if (settle !== undefined) settle(slot.state, slot.ctx);
+      if (slot.component.settle !== undefined) slot.component.settle(slot.state, slot.ctx);
     }
   }
 
@@ -284,10 +282,9 @@ export class Runtime {
     while (this.queued === 0) {
       if (t === n) return;
       const slot = this.slots[targets[t++]];
-      const reduce = slot.reduce;
-      const settle = slot.settle;
-      reduce(slot.state, ev, slot.ctx);
-      if (settle !== undefined) settle(slot.state, slot.ctx);
+      const c = slot.component;
+      c.reduce(slot.state, ev, slot.ctx);
+      if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
     }
     // Something was emitted to a later slot: from the next slot on, each slot in order gets the
     // event if it is a target, then its inbox, then its settle.
@@ -297,19 +294,17 @@ export class Runtime {
       const slot = this.slots[i];
       const inbox = slot.inbox;
       if (!direct && inbox.length === 0) continue;
-      const reduce = slot.reduce;
-      const settle = slot.settle;
-      if (direct) reduce(slot.state, ev, slot.ctx);
+      const c = slot.component;
+      if (direct) c.reduce(slot.state, ev, slot.ctx);
       if (inbox.length !== 0) this.drain(slot);
-      if (settle !== undefined) settle(slot.state, slot.ctx);
+      if (c.settle !== undefined) c.settle(slot.state, slot.ctx);
     }
   }
 
   /** Delivers a slot's inbox to it, in order, and empties it. */
   private drain(slot: Slot): void {
     const inbox = slot.inbox;
-    const reduce = slot.reduce;
-    for (let k = 0; k < inbox.length; k++) reduce(slot.state, inbox[k], slot.ctx);
+    for (let k = 0; k < inbox.length; k++) slot.component.reduce(slot.state, inbox[k], slot.ctx);
     this.queued -= inbox.length;
     inbox.length = 0;
   }

@@ -91,6 +91,22 @@ describe('ReplaySource: merge order', () => {
       ]);
     });
 
+    it(`offers a run of trades only when two or more come before another stream's next event (${format})`, () => {
+      const close = T0 + 59_999_000;
+      const events = [kline(T0), depth(T0 + 6, { u: 7 }), trade(T0 + 5, 10), trade(T0 + 7, 11), trade(T0 + 8, 12)];
+      const src = new ReplaySource(writeDataset(events, format));
+      const seen: string[] = [];
+      for (let e = src.next(); e !== null; e = src.next()) {
+        const run = src.tradeRun(Infinity);
+        seen.push(`${kindOf(e)}:${seqOf(e)}:${run ? `${src.runTo - src.runFrom}<=${src.runRecvLimit - T0}` : '-'}`);
+        // At most one trade may go: never a run.
+        if (kindOf(e) === 'raw-trades') expect(src.tradeRun(1)).toBe(false);
+      }
+      src.close();
+      // Trade 10 is followed by the depth diff, trade 12 is its batch's last: neither offers a run.
+      expect(seen).toEqual(['raw-trades:10:-', 'depth:7:-', `raw-trades:11:2<=${close - T0}`, 'raw-trades:12:-', `kline-1m:${T0}:-`]);
+    });
+
     it(`three streams over three hours replay as the oracle merge (${format})`, () => {
       const events = market();
       const out = replay(writeDataset(events, format));

@@ -12,7 +12,9 @@ import { parquetjsLiteReadRate } from './parquetjs-lite.ts';
 // Each stage runs in its own process (peak RSS per stage); ns per event is printed per stage
 // (read, merge, runtime with the shared L2 book, providers, engines) so that a regression shows
 // where it is. Each figure is the best of QX_BENCH_RUNS runs (default 3): the least disturbed
-// by other work on the machine. A steady-state line (a second pass over the day in the same
+// by other work on the machine. The runs go in rounds (each stage once, then again), every run
+// is printed, and the full path is also given as a share of the providers' rate in the same
+// rounds: this machine's speed drifts by tens of percent, so only figures taken together compare. A steady-state line (a second pass over the day in the same
 // process) separates JIT warm-up from the replay's own cost. An end-to-end line times the
 // README's first command (test/bench/backtest.ts).
 
@@ -36,34 +38,50 @@ function stage(dir: string, name: string, passes = 1): Stage {
   return JSON.parse(out.trim().split('\n').pop() as string) as Stage;
 }
 
-function bestOf(dir: string, name: string, passes = 1): Stage {
-  return Array.from({ length: RUNS }, () => stage(dir, name, passes)).sort((a, b) => a.seconds - b.seconds)[0];
+/**
+ * Runs each stage RUNS times, in rounds (every stage once, then again), so that all stages meet
+ * the same moments of a machine whose speed drifts; returns each stage's runs.
+ */
+function rounds(dir: string, names: readonly string[], passes = 1): Map<string, Stage[]> {
+  const runs = new Map(names.map((n) => [n, [] as Stage[]]));
+  for (let r = 0; r < RUNS; r++) for (const n of names) (runs.get(n) as Stage[]).push(stage(dir, n, passes));
+  return runs;
+}
+
+const best = (runs: Stage[]): Stage => [...runs].sort((a, b) => a.seconds - b.seconds)[0];
+const rate = (s: Stage) => Math.round(s.events / s.seconds).toLocaleString('en-US');
+const thousands = (runs: Stage[]) => runs.map((s) => Math.round(s.events / s.seconds / 1000)).join(' / ');
+
+/** Median over the rounds of the full path's rate over the providers' rate in the same round. */
+function pairedRatio(providers: Stage[], engines: Stage[]): number {
+  const r = providers.map((p, i) => p.seconds / engines[i].seconds).sort((a, b) => a - b);
+  return r[(r.length - 1) >> 1];
 }
 
 function report(format: string, dir: string): void {
-  const best = (name: string) => bestOf(dir, name);
-  const read = best('read');
-  const merge = best('merge');
-  const runtime = best('runtime');
-  const providers = best('providers');
-  const engines = best('engines');
+  const runs = rounds(dir, ['read', 'merge', 'runtime', 'providers', 'engines']);
+  const [read, merge, runtime, providers, engines] = [...runs.values()].map(best);
   const ns = (s: Stage) => (s.seconds * 1e9) / s.events;
-  const rate = (s: Stage) => Math.round(s.events / s.seconds).toLocaleString('en-US');
+  const row = (label: string, name: string, s: Stage, alone: number) =>
+    console.log(`  ${label.padEnd(22)}${rate(s).padStart(12)}   ${alone.toFixed(1).padStart(8)}            ${`${s.rssPeakMb.toFixed(0)} MB`.padStart(7)}   ${thousands(runs.get(name) as Stage[])}`);
   console.log(`\n${format}: ${providers.events.toLocaleString('en-US')} input events`);
-  console.log(`  stage                       events/s     ns/event (stage alone)   peak RSS`);
-  console.log(`  read (3 streams)        ${rate(read).padStart(12)}   ${ns(read).toFixed(1).padStart(8)}                 ${read.rssPeakMb.toFixed(0)} MB`);
-  console.log(`  + merge                 ${rate(merge).padStart(12)}   ${(ns(merge) - ns(read)).toFixed(1).padStart(8)}                 ${merge.rssPeakMb.toFixed(0)} MB`);
-  console.log(`  + runtime and L2 book   ${rate(runtime).padStart(12)}   ${(ns(runtime) - ns(merge)).toFixed(1).padStart(8)}                 ${runtime.rssPeakMb.toFixed(0)} MB`);
-  console.log(`  + 14 providers          ${rate(providers).padStart(12)}   ${(ns(providers) - ns(runtime)).toFixed(1).padStart(8)}                 ${providers.rssPeakMb.toFixed(0)} MB`);
-  console.log(`  + signals + 6 engines   ${rate(engines).padStart(12)}   ${(ns(engines) - ns(providers)).toFixed(1).padStart(8)}                 ${engines.rssPeakMb.toFixed(0)} MB`);
+  console.log(`  stage                     events/s   ns/event (stage alone)  peak RSS   each run (k events/s)`);
+  row('read (3 streams)', 'read', read, ns(read));
+  row('+ merge', 'merge', merge, ns(merge) - ns(read));
+  row('+ runtime and L2 book', 'runtime', runtime, ns(runtime) - ns(merge));
+  row('+ 14 providers', 'providers', providers, ns(providers) - ns(runtime));
+  row('+ signals + 6 engines', 'engines', engines, ns(engines) - ns(providers));
+  const ratio = pairedRatio(runs.get('providers') as Stage[], runs.get('engines') as Stage[]);
+  console.log(`  full path against providers alone, run in the same rounds: ${(100 * ratio).toFixed(1)}% of their rate (median)`);
 }
 
 /** The runtime stages once V8's code is warm: the second pass over the day in one process. */
 function steady(dir: string): void {
-  const rate = (s: Stage) => Math.round(s.events / s.seconds).toLocaleString('en-US');
-  const providers = bestOf(dir, 'providers', 2);
-  const engines = bestOf(dir, 'engines', 2);
-  console.log(`  steady state (2nd pass in one process): 14 providers ${rate(providers)}/s, + signals + 6 engines ${rate(engines)}/s`);
+  const runs = rounds(dir, ['providers', 'engines'], 2);
+  const providers = runs.get('providers') as Stage[];
+  const engines = runs.get('engines') as Stage[];
+  console.log(`  steady state (2nd pass in one process): 14 providers ${rate(best(providers))}/s (${thousands(providers)}),`
+    + ` + signals + 6 engines ${rate(best(engines))}/s (${thousands(engines)})`);
 }
 
 async function micro(): Promise<void> {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../core/assert.ts';
+import { PARSE_ONCE } from '../core/component.ts';
 import { FORMATS, parsePartPath, STREAM_KINDS } from './columnar.ts';
 
 // `<dataset>/manifest.json`: what a dataset holds (symbol, format, streams, time range), every
@@ -66,14 +67,14 @@ export function readManifest(dir: string): Manifest {
   } catch (e) {
     throw new DataError(`${path}: corrupt manifest, not JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  const r = ManifestSchema.safeParse(json);
+  const r = ManifestSchema.safeParse(json, PARSE_ONCE);
   if (!r.success) throw new DataError(`${path}: invalid manifest: ${issues(r.error)}`);
   return r.data;
 }
 
 /** Validates `m` and writes it atomically to `<dir>/manifest.json` with a fixed key order. */
 export function writeManifest(dir: string, m: Manifest): void {
-  const r = ManifestSchema.safeParse(m);
+  const r = ManifestSchema.safeParse(m, PARSE_ONCE);
   if (!r.success) throw new DataError(`${dir}: refusing to write an invalid manifest: ${issues(r.error)}`);
   const path = join(dir, MANIFEST_FILE);
   writeFileSync(`${path}.tmp`, manifestJson(r.data));

@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, fsyncSync, linkSync, openSync, readFileSync, r
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { canonical, sha256Hex } from '../core/canonical.ts';
+import { PARSE_ONCE } from '../core/component.ts';
 
 // Engine state files (DESIGN §7, seed "State Recovery"). A file is one line of JSON
 // {version, checksum, savedAt_us, state} and a final newline. The checksum is the SHA-256 of the
@@ -48,7 +49,7 @@ export function decodeStateText(text: string): { ok: true; state: unknown; saved
   } catch (e) {
     return { ok: false, problem: `bad JSON (${(e as Error).message})` };
   }
-  const h = Header.safeParse(raw);
+  const h = Header.safeParse(raw, PARSE_ONCE);
   if (!h.success) {
     const i = h.error.issues[0];
     return { ok: false, problem: `bad header (${i.path.join('.') || 'document'}: ${i.message})` };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { Component } from '../core/component.ts';
+import { PARSE_ONCE, type Component } from '../core/component.ts';
 import { sha256Hex, canonical } from '../core/canonical.ts';
 
 // One JSON configuration file (--config), validated by zod: unknown keys fail, every
@@ -15,14 +15,14 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 
 /** Reads and validates a config file; throws one line naming the file and the problem. */
 export function loadConfig(path: string | undefined): RunConfig {
-  if (path === undefined) return RunConfigSchema.parse({});
+  if (path === undefined) return RunConfigSchema.parse({}, PARSE_ONCE);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new Error(`config ${path}: ${(e as Error).message.split('\n')[0]}`);
   }
-  const r = RunConfigSchema.safeParse(raw);
+  const r = RunConfigSchema.safeParse(raw, PARSE_ONCE);
   if (!r.success) throw new Error(`config ${path}: ${oneLine(r.error)}`);
   return r.data;
 }
@@ -35,7 +35,7 @@ export function effectiveParams(config: RunConfig, components: readonly Componen
   }
   const out: Record<string, unknown> = {};
   for (const c of components) {
-    const r = c.params.safeParse(config.components[c.id] ?? {});
+    const r = c.params.safeParse(config.components[c.id] ?? {}, PARSE_ONCE);
     if (!r.success) throw new Error(`config: component '${c.id}': ${oneLine(r.error)}`);
     out[c.id] = r.data;
   }

@@ -1,6 +1,6 @@
 import { assert } from './assert.ts';
 import type { Book } from './book.ts';
-import { topicOf, type Component, type Ctx, type EmitOptions } from './component.ts';
+import { PARSE_ONCE, topicOf, type Component, type Ctx, type EmitOptions } from './component.ts';
 import type { QxEvent } from './event.ts';
 
 // How the runtime (core/runtime.ts) wires its components: one slot per component in registry
@@ -81,7 +81,7 @@ export function wire(specs: readonly ComponentSpec[], symbol: string, topics: Ra
   const produced = new Map<string, number>();
   specs.forEach((spec, i) => {
     const c = spec.component;
-    const params = c.params.parse(spec.params ?? {});
+    const params = c.params.parse(spec.params ?? {}, PARSE_ONCE);
     const inputs = c.inputsFor?.(params) ?? c.inputs;
     assert(inputs.every((k) => c.inputs.includes(k)), `component '${c.id}' asks for inputs it does not declare`);
     for (const kind of inputs) {

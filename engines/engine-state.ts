@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assert } from '../core/assert.ts';
-import { topicOf } from '../core/component.ts';
+import { PARSE_ONCE, topicOf } from '../core/component.ts';
 import { atrInit, type AtrState } from '../core/indicators.ts';
 import { US_PER_MINUTE, isoUs } from '../core/time.ts';
 import type { Regime } from './fills.ts';
@@ -198,7 +198,7 @@ export function restoreEngineState(
   loaded: unknown, now: number, p: EngineParams, expected: { id?: string; symbol?: string } = {},
 ): { state: EngineState | null; notes: string[] } {
   if (loaded === null || loaded === undefined) return { state: null, notes: ['no saved state: fresh start'] };
-  const parsed = EngineStateSchema.safeParse(loaded);
+  const parsed = EngineStateSchema.safeParse(loaded, PARSE_ONCE);
   if (!parsed.success) return { state: null, notes: [`saved engine state is malformed: ${parsed.error.issues[0]?.message ?? 'unknown'}`] };
   const s = structuredClone(loaded) as EngineState;
   if (expected.id !== undefined && s.id !== expected.id) return { state: null, notes: [`saved state is for engine '${s.id}', expected '${expected.id}'`] };

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetWriter } from '../../adapters/dataset-writer.ts';
 import { STREAM_KINDS, type Format, type StreamKind } from '../../adapters/columnar.ts';
-import { topicOf } from '../../core/component.ts';
+import { PARSE_ONCE, topicOf } from '../../core/component.ts';
 import type { QxEvent } from '../../core/event.ts';
 import { US_PER_DAY } from '../../core/time.ts';
 import { generateMarket } from './market.ts';
@@ -21,7 +21,7 @@ export const GENERATOR_ID = 'qx-synth-v1';
 
 /** Generates a market into a new dataset in `dir` (streaming, bounded memory); returns the labels. */
 export async function synthToDataset(dir: string, options: SynthOptions, format: Format = 'parquet'): Promise<Labels> {
-  const cfg = SynthOptionsSchema.parse(options);
+  const cfg = SynthOptionsSchema.parse(options, PARSE_ONCE);
   const sym = cfg.symbol;
   const toUs = cfg.fromUs + cfg.days * US_PER_DAY;
   const writer = new DatasetWriter(dir, {

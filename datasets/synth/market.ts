@@ -1,3 +1,4 @@
+import { PARSE_ONCE } from '../../core/component.ts';
 import { KLINE_CLOSE_OFFSET_US } from '../../core/event.ts';
 import { US_PER_DAY } from '../../core/time.ts';
 import { ASK, BID, LOTS_PER_BTC, SynthBook } from './book.ts';
@@ -204,7 +205,7 @@ function clamp(x: number, m: number): number {
 
 /** Generates the market of `options` into `sink` in replay merge order; returns the episode labels. */
 export function generateMarket(options: SynthOptions, sink: MarketSink): Labels {
-  const cfg = SynthOptionsSchema.parse(options);
+  const cfg = SynthOptionsSchema.parse(options, PARSE_ONCE);
   const m = new Market(cfg.seed, cfg.fromUs, resolveScale(cfg.scale), sink);
   for (let d = 0; d < cfg.days; d++) m.runDay(d);
   return m.labels();

@@ -1,6 +1,7 @@
 // Binary searches over a sorted prefix a[0, n). One copy for the project: the replay's range
-// cut, the rolling quantile's blocks and the spoofing increments use these. (The sorted
-// window keeps its own branch-free form, measured faster on its random probes.)
+// cut, the rolling quantile's blocks, the spoofing increments and the volume profile's bin map
+// use these. (The sorted window keeps its own branch-free form, measured faster on its random
+// probes.)
 
 /** Returns the first index in sorted a[0, n) whose value is >= x (n if none). */
 export function lowerBound(a: ArrayLike<number>, n: number, x: number): number {

@@ -1,9 +1,29 @@
+import { lowerBound } from '../core/search.ts';
+
 // Pure volume-profile mathematics (SPEC §13, §0.6): POC, the CBOT value area, and high/low
 // volume nodes of a dense volume array. Volumes are integer lots, so every sum and comparison
 // here is exact and two implementations agree to the last bit.
+//
+// Speed: a bin map is two parallel arrays sorted by bin number, not an object keyed by it. An
+// object with integer keys changed its hidden class as bins came and went, and the lot sums
+// outgrew small integers: the profile's bar code was deoptimized and recompiled ~10 times in a
+// day's replay. The sorted arrays are read in order at a bar close with no lookups, the dense
+// volumes are a Float64Array (doubles from the start), and the map stays plain data.
 
-/** Bins keyed by integer bin number, holding integer lots (zero bins are absent). */
-export type Bins = Record<string, number>;
+/** Integer bin numbers in ascending order and their integer lots (> 0; a bin at zero is removed). */
+export interface Bins {
+  bin: number[];
+  lots: number[];
+}
+
+/** Returns an empty bin map. */
+export function binsNew(): Bins {
+  // A double literal, then emptied: the lots array holds doubles from the start (sums of
+  // lots pass 2^31), so its elements never change kind mid-replay.
+  const lots = [0.5];
+  lots.length = 0;
+  return { bin: [], lots };
+}
 
 /** POC and value area as indices into the dense array, with the lot sums. */
 export interface ValueArea {
@@ -20,7 +40,7 @@ export interface ValueArea {
  * The walk compares the next `rows` bins above and below (fewer at an edge), adds the larger
  * side (ties go up, an exhausted side yields to the other) and stops once acc >= share*total.
  */
-export function valueArea(vols: readonly number[], rows = 2, share = 0.7): ValueArea | null {
+export function valueArea(vols: ArrayLike<number>, rows = 2, share = 0.7): ValueArea | null {
   let total = 0;
   let first = -1;
   let last = -1;
@@ -66,25 +86,31 @@ export function valueArea(vols: readonly number[], rows = 2, share = 0.7): Value
  * middle for an even run, clamped into the array), and only when both neighbouring runs are
  * strictly lower (for an HVN) or strictly higher (for an LVN).
  */
-export function volumeNodes(vols: readonly number[]): { hvn: number[]; lvn: number[] } {
+export function volumeNodes(vols: ArrayLike<number>): { hvn: number[]; lvn: number[] } {
   const n = vols.length;
-  const at = (i: number) => (i >= 0 && i < n ? vols[i] : 0);
   // Sums over bins -2..n+1, which start and end at zero, so a peak in an edge bin has two
   // lower neighbours and counts as a node. Sums of integer lots compare exactly.
-  const ma: number[] = [];
-  for (let i = -2; i <= n + 1; i++) ma.push(at(i - 1) + at(i) + at(i + 1));
-  const runStart: number[] = [];
-  const runValue: number[] = [];
-  for (let i = 0; i < ma.length; i++) {
-    if (i === 0 || ma[i] !== ma[i - 1]) {
-      runStart.push(i);
-      runValue.push(ma[i]);
+  const m = n + 4;
+  const ma = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const i = j - 2;
+    ma[j] = (i >= 1 && i <= n ? vols[i - 1] : 0) + (i >= 0 && i < n ? vols[i] : 0) + (i >= -1 && i < n - 1 ? vols[i + 1] : 0);
+  }
+  // Runs of equal sums: start index and value of each, and a sentinel start at the end.
+  const runStart = new Int32Array(m + 1);
+  const runValue = new Float64Array(m);
+  let runs = 0;
+  for (let j = 0; j < m; j++) {
+    if (j === 0 || ma[j] !== ma[j - 1]) {
+      runStart[runs] = j;
+      runValue[runs] = ma[j];
+      runs++;
     }
   }
-  runStart.push(ma.length);
+  runStart[runs] = m;
   const hvn: number[] = [];
   const lvn: number[] = [];
-  for (let r = 1; r < runValue.length - 1; r++) {
+  for (let r = 1; r < runs - 1; r++) {
     const v = runValue[r];
     const centre = Math.floor((runStart[r] + runStart[r + 1] - 1) / 2) - 2;
     const bin = Math.min(n - 1, Math.max(0, centre));
@@ -92,14 +118,6 @@ export function volumeNodes(vols: readonly number[]): { hvn: number[]; lvn: numb
     else if (v < runValue[r - 1] && v < runValue[r + 1]) lvn.push(bin);
   }
   return { hvn, lvn };
-}
-
-/** Returns the bin numbers of a bin map in ascending numeric order. */
-export function sortedBins(bins: Bins): number[] {
-  const keys = Object.keys(bins);
-  const out = new Array<number>(keys.length);
-  for (let i = 0; i < keys.length; i++) out[i] = Number(keys[i]);
-  return out.sort((a, b) => a - b);
 }
 
 /** Profile statistics in SPEC §13 units (USDT prices, BTC volumes, percent). */
@@ -118,58 +136,18 @@ export interface ProfileStats {
 export function profileStats(
   bins: Bins, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
 ): ProfileStats | null {
-  const keys = sortedBins(bins);
-  if (keys.length === 0) return null;
+  const keys = bins.bin;
+  const n = keys.length;
+  if (n === 0) return null;
   const min = keys[0];
-  const vols = new Array<number>(keys[keys.length - 1] - min + 1).fill(0);
-  for (const k of keys) vols[k - min] = bins[k];
+  const vols = new Float64Array(keys[n - 1] - min + 1);
+  for (let i = 0; i < n; i++) vols[keys[i] - min] = bins.lots[i];
   return volsStats(vols, min, binUsdt, lotsPerBtc, rows, share);
-}
-
-/**
- * Bounds of a bin map's bins: every bin present lies in [lo, hi] (lo > hi when there is none).
- * The bounds stay loose when edge bins empty; boundedStats tightens them.
- */
-export interface BinBounds {
-  lo: number;
-  hi: number;
-}
-
-/** Returns the bounds of an empty bin map. */
-export function boundsNew(): BinBounds {
-  return { lo: Infinity, hi: -Infinity };
-}
-
-/** Widens the bounds to a bin. */
-export function boundsAdd(b: BinBounds, bin: number): void {
-  if (bin < b.lo) b.lo = bin;
-  if (bin > b.hi) b.hi = bin;
-}
-
-/**
- * profileStats of a bin map whose bins lie within `b`: it reads bins lo..hi in order instead of
- * listing, parsing and sorting the string keys (the profiles are recomputed twice at every bar
- * close). Once the bounds are tightened to the first and last bin present, the volume array is
- * the one profileStats builds, so the statistics are the same.
- */
-export function boundedStats(
-  bins: Bins, b: BinBounds, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
-): ProfileStats | null {
-  while (b.lo <= b.hi && bins[b.lo] === undefined) b.lo++;
-  while (b.hi >= b.lo && bins[b.hi] === undefined) b.hi--;
-  if (b.lo > b.hi) {
-    b.lo = Infinity;
-    b.hi = -Infinity;
-    return null;
-  }
-  const vols = new Array<number>(b.hi - b.lo + 1);
-  for (let k = b.lo; k <= b.hi; k++) vols[k - b.lo] = bins[k] ?? 0;
-  return volsStats(vols, b.lo, binUsdt, lotsPerBtc, rows, share);
 }
 
 /** Statistics of `vols`, the volumes of bins min, min+1, ... */
 function volsStats(
-  vols: number[], min: number, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
+  vols: Float64Array, min: number, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
 ): ProfileStats | null {
   const va = valueArea(vols, rows, share);
   if (va === null) return null;
@@ -187,9 +165,20 @@ function volsStats(
   };
 }
 
-/** Adds `lots` to a bin, deleting it when it reaches zero so bin maps compare exactly. */
+/** Adds `lots` to a bin (a new bin takes its place in order), removing it when it reaches zero. */
 export function binAdd(bins: Bins, bin: number, lots: number): void {
-  const v = (bins[bin] ?? 0) + lots;
-  if (v === 0) delete bins[bin];
-  else bins[bin] = v;
+  const keys = bins.bin;
+  const lo = lowerBound(keys, keys.length, bin);
+  if (lo < keys.length && keys[lo] === bin) {
+    const v = bins.lots[lo] + lots;
+    if (v === 0) {
+      keys.splice(lo, 1);
+      bins.lots.splice(lo, 1);
+    } else {
+      bins.lots[lo] = v;
+    }
+  } else if (lots !== 0) {
+    keys.splice(lo, 0, bin);
+    bins.lots.splice(lo, 0, lots);
+  }
 }

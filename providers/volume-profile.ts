@@ -4,16 +4,14 @@ import type { Component, Ctx, TradeRun } from '../core/component.ts';
 import type { Kline, QxEvent, Trade } from '../core/event.ts';
 import { topicOf } from '../core/component.ts';
 import { dayFloor, minuteFloor, US_PER_DAY, US_PER_MINUTE } from '../core/time.ts';
-import {
-  binAdd, boundedStats, boundsAdd, boundsNew, type BinBounds, type Bins, type ProfileStats,
-} from './volume-profile-math.ts';
+import { binAdd, binsNew, profileStats, type Bins, type ProfileStats } from './volume-profile-math.ts';
 
 // SPEC §13, Volume Profile: traded volume per price bin (bin i covers [i*w, (i+1)*w)) for three
 // profiles: the UTC session (reset at 00:00), the previous session (frozen at the reset) and a
 // rolling 24 h profile kept as a ring of 1440 per-minute bin deltas subtracted on expiry.
 // Volumes are integer lots (qty * lotsPerBtc, rounded), so the rolling profile equals a
-// from-scratch recomputation bit for bit. Bins live in plain objects keyed by bin number, with
-// bounds on their bin numbers, and are read in bin order at use. At a bar close (open t) the
+// from-scratch recomputation bit for bit. Bins live in arrays sorted by bin number
+// (volume-profile-math.ts), read in that order at use. At a bar close (open t) the
 // rolling window is minutes [t - 1439 min, t].
 // Speed: a trade only adds to the current minute's short (bin, lots) list; the minute is folded
 // into the session and rolling maps, and stored in its ring slot, when it ends (at the next
@@ -41,13 +39,11 @@ interface State {
   lotsPerBtc: number;
   sessionDay: number;
   session: Bins;
-  sessionBounds: BinBounds;
   sessionPartial: boolean;
   /** Statistics of the previous session, computed once when it froze (null: no volume). */
   previous: ProfileStats | null;
   previousPartial: boolean;
   rolling: Bins;
-  rollingBounds: BinBounds;
   /** The minute being accumulated and its parallel (bin, lots) lists (the first curN live). */
   curMinute: number;
   /** End of curMinute and of the session day: a trade before them starts neither. */
@@ -76,13 +72,11 @@ function init(p: VolumeProfileParams, symbol: string): State {
     binTicks: Math.round(p.binUsdt / p.tickUsdt),
     lotsPerBtc: Math.round(1 / p.lotBtc),
     sessionDay: -Infinity,
-    session: {},
-    sessionBounds: boundsNew(),
+    session: binsNew(),
     sessionPartial: false,
     previous: null,
     previousPartial: false,
-    rolling: {},
-    rollingBounds: boundsNew(),
+    rolling: binsNew(),
     curMinute: -1,
     minuteEnd: -Infinity,
     dayEnd: -Infinity,
@@ -110,7 +104,7 @@ function rollDay(s: State, p: VolumeProfileParams): void {
   const day = dayFloor(s.lastTs);
   if (day <= s.sessionDay) return;
   if (s.sessionDay === day - US_PER_DAY) {
-    s.previous = boundedStats(s.session, s.sessionBounds, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare);
+    s.previous = profileStats(s.session, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare);
     s.previousPartial = s.sessionPartial;
   } else {
     s.previous = null;
@@ -118,8 +112,7 @@ function rollDay(s: State, p: VolumeProfileParams): void {
   }
   s.sessionDay = day;
   s.dayEnd = day + US_PER_DAY;
-  s.session = {};
-  s.sessionBounds = boundsNew();
+  s.session = binsNew();
   s.sessionPartial = s.startMinute > day;
 }
 
@@ -151,8 +144,6 @@ function foldMinute(s: State): void {
     const lots = s.curLots[i];
     binAdd(s.session, bin, lots);
     binAdd(s.rolling, bin, lots);
-    boundsAdd(s.sessionBounds, bin);
-    boundsAdd(s.rollingBounds, bin);
     slotBin.push(bin);
     slotLots.push(lots);
   }
@@ -205,9 +196,9 @@ function onBar(s: State, k: Kline, ctx: Ctx<VolumeProfileParams>): void {
   const base = s.orderFlag ? ['ORDER_VIOLATION'] : [];
   s.orderFlag = false;
   const stats: Record<(typeof PROFILES)[number], ProfileStats | null> = {
-    session: boundedStats(s.session, s.sessionBounds, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
+    session: profileStats(s.session, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
     previous: s.previous,
-    rolling24h: boundedStats(s.rolling, s.rollingBounds, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
+    rolling24h: profileStats(s.rolling, p.binUsdt, s.lotsPerBtc, p.vaRows, p.vaShare),
   };
   const partial = { session: s.sessionPartial, previous: s.previousPartial, rolling24h: s.startMinute > cutoff };
   const start = { session: s.sessionDay, previous: s.sessionDay - US_PER_DAY, rolling24h: cutoff };

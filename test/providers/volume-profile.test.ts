@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { volumeProfile } from '../../providers/volume-profile.ts';
-import { profileStats, valueArea, volumeNodes, type Bins } from '../../providers/volume-profile-math.ts';
+import { binAdd, binsNew, profileStats, valueArea, volumeNodes, type Bins } from '../../providers/volume-profile-math.ts';
 import { VolumeProfilePayloadSchema } from '../../core/schemas/volume-profile.ts';
 import type { Out } from '../../core/event.ts';
 import { bar, harness } from '../support/harness.ts';
@@ -50,8 +50,8 @@ describe('providers > volume-profile > math', () => {
   });
 
   it('profileStats converts bins to prices: POC midpoint, VAL lower edge, VAH upper edge', () => {
-    const bins: Bins = {};
-    [5, 10, 20, 40, 60, 35, 30, 10, 5, 5].forEach((v, i) => (bins[6000 + i] = v * 100_000));
+    const bins = binsNew();
+    [5, 10, 20, 40, 60, 35, 30, 10, 5, 5].forEach((v, i) => binAdd(bins, 6000 + i, v * 100_000));
     const st = profileStats(bins, 10, 100_000, 2, 0.7)!;
     expect(st).toMatchObject({ poc_usdt: 60045, val_usdt: 60020, vah_usdt: 60070, total_btc: 220, va_btc: 185 });
     expect(st.va_pct).toBe((100 * 185e5) / 220e5);
@@ -125,12 +125,11 @@ describe('providers > volume-profile', () => {
         h.kline(bar(D0, b));
         const rolling = h.out.slice(-3).map((e) => e.payload)
           .find((o) => o.payload.profile === 'rolling24h' && o.payload.bar_open_us === D0 + b * MIN);
-        const bins: Bins = {};
+        const bins = binsNew();
         for (const t of trades) {
           const m = t.ts - (t.ts % MIN);
           if (m < D0 + (b - 1439) * MIN) continue;
-          const bin = Math.floor(Math.round(t.p / 0.01) / 1000);
-          bins[bin] = (bins[bin] ?? 0) + Math.round(t.q * 100_000);
+          binAdd(bins, Math.floor(Math.round(t.p / 0.01) / 1000), Math.round(t.q * 100_000));
         }
         const expected = profileStats(bins, 10, 100_000, 2, 0.7);
         if (rolling !== undefined) VolumeProfilePayloadSchema.parse(rolling.payload);

@@ -27,6 +27,8 @@ export interface SlotHost {
 
 export interface Slot {
   component: Component;
+  /** The component's id, read per emit from the slot (one shape for all) rather than the component. */
+  id: string;
   state: unknown;
   ctx: SlotCtx;
   /** Per output kind: topic, subscriber slots, seq counter index. */
@@ -94,6 +96,7 @@ export function wire(specs: readonly ComponentSpec[], symbol: string, topics: Ra
     c.outputs.forEach((kind) => produced.set(topicOf(kind, symbol), i));
     slots.push({
       component: c,
+      id: c.id,
       state: c.init(params, symbol),
       ctx: new SlotCtx(host, i, symbol, params),
       outTopic: new Map(),

@@ -332,7 +332,7 @@ export class Runtime {
       type,
       v: 1,
       symbol: this.symbol,
-      provider: slot.component.id,
+      provider: slot.id,
       seq: ++slot.emitSeq[out.index],
       ts: this.now,
       window: options?.window ?? null,

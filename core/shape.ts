@@ -23,3 +23,22 @@ export function withDoubleFields<T extends object>(o: T, keys: readonly (keyof T
   }
   return o;
 }
+
+/**
+ * Returns an empty array whose elements are already of the kind that holds objects. An array
+ * born empty (`[]`) holds small integers, and its first object changes its hidden class: code
+ * optimized while it was empty (a list of voids or hidden-liquidity records that stays empty
+ * for hours of data) is deoptimized then. Kinds only widen, so emptying keeps this one.
+ */
+export function objectArray<T extends object>(): T[] {
+  const a: Array<T | null> = [null];
+  a.length = 0;
+  return a as T[];
+}
+
+/** Returns an empty array whose elements are already doubles (sizes, prices, lot sums). */
+export function doubleArray(): number[] {
+  const a = [0.5];
+  a.length = 0;
+  return a;
+}

@@ -4,6 +4,7 @@ import { ASK, BID, type BookView } from '../core/book.ts';
 import { topicOf, type Component, type Ctx } from '../core/component.ts';
 import { KLINE_CLOSE_OFFSET_US, type Depth, type Kline, type QxEvent } from '../core/event.ts';
 import { ringMean, ringNew, ringPush, ringSd, type Ring } from '../core/ring.ts';
+import { withDoubleFields } from '../core/shape.ts';
 import { US_PER_MINUTE, US_PER_MS, minuteFloor } from '../core/time.ts';
 import { accumulate, savePrev, type OfiState } from './l2-delta.ofi.ts';
 
@@ -56,6 +57,10 @@ export interface L2DeltaState extends OfiState {
 }
 
 const TAG = 'l2-delta-bar';
+/** The state's time and amount fields (core/shape.ts says why). */
+const STATE_NUMBERS = [
+  'barOpen', 'lastClosed', 'lastTs', 'partialBar', 'adValue', 'adLastTs', 'adIntegral', 'adDuration', 'bandBid', 'bandAsk',
+] as const;
 /** Price-rank levels of the multi-level OFI (SPEC §4, the payload schema fixes 5). */
 const LEVELS = 5;
 
@@ -65,7 +70,7 @@ export const l2Delta: Component<L2DeltaParams, L2DeltaState> = {
   inputs: ['depth', 'kline-1m'],
   outputs: ['data-l2-delta'],
   params: L2DeltaParams,
-  init: (p, symbol) => ({
+  init: (p, symbol) => withDoubleFields({
     depthTopic: topicOf('depth', symbol),
     klineTopic: topicOf('kline-1m', symbol),
     lpu: Math.round(1 / p.stepSize),
@@ -75,7 +80,7 @@ export const l2Delta: Component<L2DeltaParams, L2DeltaState> = {
     ofi: zeros(LEVELS), nMsgs: 0, invalidSeen: false, invalidNow: false, validSeen: false, violations: 0,
     adValue: NaN, adLastTs: -1, adIntegral: 0, adDuration: 0, bandBid: NaN, bandAsk: NaN,
     zHist: ringNew(p.zWindow),
-  }),
+  }, STATE_NUMBERS),
   reduce(s: L2DeltaState, ev: QxEvent, ctx: Ctx<L2DeltaParams>) {
     if (ev.topic === s.depthTopic) onDepth(s, ev as QxEvent<Depth>, ctx);
     else if (ev.topic === s.klineTopic) onKline(s, ev as QxEvent<Kline>, ctx);

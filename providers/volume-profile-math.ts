@@ -1,4 +1,5 @@
 import { lowerBound } from '../core/search.ts';
+import { doubleArray, withDoubleFields } from '../core/shape.ts';
 
 // Pure volume-profile mathematics (SPEC §13, §0.6): POC, the CBOT value area, and high/low
 // volume nodes of a dense volume array. Volumes are integer lots, so every sum and comparison
@@ -18,11 +19,9 @@ export interface Bins {
 
 /** Returns an empty bin map. */
 export function binsNew(): Bins {
-  // A double literal, then emptied: the lots array holds doubles from the start (sums of
-  // lots pass 2^31), so its elements never change kind mid-replay.
-  const lots = [0.5];
-  lots.length = 0;
-  return { bin: [], lots };
+  // The lots hold doubles from the start (sums of lots pass 2^31): their elements never change
+  // kind mid-replay.
+  return { bin: [], lots: doubleArray() };
 }
 
 /** POC and value area as indices into the dense array, with the lot sums. */
@@ -112,7 +111,8 @@ export function volumeNodes(vols: ArrayLike<number>): { hvn: number[]; lvn: numb
   const lvn: number[] = [];
   for (let r = 1; r < runs - 1; r++) {
     const v = runValue[r];
-    const centre = Math.floor((runStart[r] + runStart[r + 1] - 1) / 2) - 2;
+    // floor((a + b - 1) / 2) in integers (a shift floors negatives too).
+    const centre = ((runStart[r] + runStart[r + 1] - 1) >> 1) - 2;
     const bin = Math.min(n - 1, Math.max(0, centre));
     if (v > runValue[r - 1] && v > runValue[r + 1]) hvn.push(bin);
     else if (v < runValue[r - 1] && v < runValue[r + 1]) lvn.push(bin);
@@ -131,6 +131,9 @@ export interface ProfileStats {
   hvn: number[];
   lvn: number[];
 }
+
+/** The statistics' number fields: whole or fractional by the data (core/shape.ts says why). */
+const STATS_NUMBERS = ['poc_usdt', 'vah_usdt', 'val_usdt', 'total_btc', 'va_btc', 'va_pct'] as const;
 
 /** Returns the statistics of a bin map, or null when it holds no volume. */
 export function profileStats(
@@ -153,16 +156,23 @@ function volsStats(
   if (va === null) return null;
   const nodes = volumeNodes(vols);
   const mid = (i: number) => (min + i + 0.5) * binUsdt;
-  return {
+  return withDoubleFields({
     poc_usdt: mid(va.poc),
     vah_usdt: (min + va.hi + 1) * binUsdt,
     val_usdt: (min + va.lo) * binUsdt,
     total_btc: va.total / lotsPerBtc,
     va_btc: va.va / lotsPerBtc,
     va_pct: (100 * va.va) / va.total,
-    hvn: nodes.hvn.map(mid),
-    lvn: nodes.lvn.map(mid),
-  };
+    hvn: prices(nodes.hvn, mid),
+    lvn: prices(nodes.lvn, mid),
+  }, STATS_NUMBERS);
+}
+
+/** Node prices as an array of doubles, whether they come out whole or not (one kind of array for every record). */
+function prices(bins: number[], mid: (i: number) => number): number[] {
+  const out = doubleArray();
+  for (let i = 0; i < bins.length; i++) out.push(mid(bins[i]));
+  return out;
 }
 
 /** Adds `lots` to a bin (a new bin takes its place in order), removing it when it reaches zero. */

@@ -1,6 +1,7 @@
 import type { Kline, Out, QxEvent } from '../core/event.ts';
 import { topicOf } from '../core/component.ts';
 import { atrInit, atrUpdate, type AtrState } from '../core/indicators.ts';
+import { objectArray } from '../core/shape.ts';
 
 // Feature tracking shared by the signal generators (SPEC §15 notation). Plain-state helpers,
 // not a component: each generator keeps one `Feat` in its state, feeds it every event it
@@ -122,7 +123,7 @@ export function featNew(symbol: string, atrBars = 14, hiddenMax = 32): Feat {
     vwap: { day: vwapNew(), week: vwapNew(), london: vwapNew(), newyork: vwapNew() },
     prof: { session: profNew(), previous: profNew() },
     flip: { ts: NO_BAR, to: 0, strength: null },
-    hidden: [], hiddenMax, vac: [],
+    hidden: objectArray(), hiddenMax, vac: objectArray(),
   };
 }
 

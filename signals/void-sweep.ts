@@ -1,3 +1,4 @@
+import { withDoubleFields } from '../core/shape.ts';
 import { US_PER_SECOND } from '../core/time.ts';
 import { num } from './features.ts';
 
@@ -34,6 +35,9 @@ export interface Sweep {
   /** Bar closes evaluated since the sweep. */
   bars: number;
 }
+
+/** A void's number fields beyond its direction (core/shape.ts says why). */
+const VOID_NUMBERS = ['lo', 'hi', 'band', 'widthBps', 'seenUs', 'startPx', 'startUs'] as const;
 
 /** The last trade seen: a void reported just after its approach still gets its P0. */
 export interface LastTrade {
@@ -124,10 +128,10 @@ export function voidsApply(
     }
     const behind = dir > 0 ? last.px <= lo : last.px >= hi;
     const fresh = behind && now - last.us <= p.sweepSec * US_PER_SECOND;
-    const nv: VoidT = {
+    const nv: VoidT = withDoubleFields({
       dir, lo, hi, band, widthBps: num(raw.width_bps) ?? (1e4 * (hi - lo)) / lo, seenUs: now,
       startPx: fresh ? last.px : NaN, startUs: fresh ? last.us : -1,
-    };
+    }, VOID_NUMBERS);
     if (voids.length < p.voidsMax) voids.push(nv);
     else voids[oldest(voids)] = nv;
   }

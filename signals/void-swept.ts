@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Component, Ctx, TradeRun } from '../core/component.ts';
 import { topicOf } from '../core/component.ts';
 import type { QxEvent, Trade } from '../core/event.ts';
+import { objectArray } from '../core/shape.ts';
 import { US_PER_SECOND } from '../core/time.ts';
 import { featNew, featReduce, featTake, type Feat } from './features.ts';
 import { barDelta, dz, vacuumRatioSince } from './reads.ts';
@@ -58,7 +59,7 @@ export const voidSwept: Component<VoidSweptParams, State> = {
   outputs: [KIND],
   params: VoidSweptParams,
   init: (p, symbol) => ({
-    f: featNew(symbol), hash: paramsHash(p), tradesTopic: topicOf('raw-trades', symbol), voids: [],
+    f: featNew(symbol), hash: paramsHash(p), tradesTopic: topicOf('raw-trades', symbol), voids: objectArray(),
     sweep: {
       active: false, dir: 1, p0: 0, x: 0, startUs: 0, detectUs: 0, lo: 0, hi: 0, widthBps: 0, band: 0, voidSide: 'ASK', bars: 0,
     },

@@ -1,5 +1,5 @@
 import { lowerBound } from '../core/search.ts';
-import { doubleArray, withDoubleFields } from '../core/shape.ts';
+import { doubleArray } from '../core/shape.ts';
 
 // Pure volume-profile mathematics (SPEC §13, §0.6): POC, the CBOT value area, and high/low
 // volume nodes of a dense volume array. Volumes are integer lots, so every sum and comparison
@@ -132,9 +132,6 @@ export interface ProfileStats {
   lvn: number[];
 }
 
-/** The statistics' number fields: whole or fractional by the data (core/shape.ts says why). */
-const STATS_NUMBERS = ['poc_usdt', 'vah_usdt', 'val_usdt', 'total_btc', 'va_btc', 'va_pct'] as const;
-
 /** Returns the statistics of a bin map, or null when it holds no volume. */
 export function profileStats(
   bins: Bins, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
@@ -156,7 +153,7 @@ function volsStats(
   if (va === null) return null;
   const nodes = volumeNodes(vols);
   const mid = (i: number) => (min + i + 0.5) * binUsdt;
-  return withDoubleFields({
+  return {
     poc_usdt: mid(va.poc),
     vah_usdt: (min + va.hi + 1) * binUsdt,
     val_usdt: (min + va.lo) * binUsdt,
@@ -165,7 +162,7 @@ function volsStats(
     va_pct: (100 * va.va) / va.total,
     hvn: prices(nodes.hvn, mid),
     lvn: prices(nodes.lvn, mid),
-  }, STATS_NUMBERS);
+  };
 }
 
 /** Node prices as an array of doubles, whether they come out whole or not (one kind of array for every record). */

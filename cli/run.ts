@@ -81,7 +81,7 @@ export function runBacktest(o: RunOptions): RunResult {
   });
   if (o.resume !== undefined) rt.restore(o.resume);
   if (states !== undefined) for (const line of states.restore(rt, fromUs, params, manifest.symbol)) o.log?.(line);
-  const src = new ReplaySource(o.dataset, { fromUs, toUs });
+  const src = new ReplaySource(o.dataset, { fromUs, toUs, manifest });
   let skip = o.resume?.position ?? 0;
   let n = 0;
   const total = src.totalRows();

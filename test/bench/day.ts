@@ -43,7 +43,7 @@ export function stageComponents(stage: 'runtime' | 'providers' | 'engines'): rea
 export function replayDay(dir: string, components: readonly Component[]): Runtime {
   const m = readManifest(dir);
   const rt = new Runtime(components.map((component) => ({ component })), { symbol: m.symbol });
-  const src = new ReplaySource(dir);
+  const src = new ReplaySource(dir, { manifest: m });
   while (replayStep(src, rt) > 0);
   rt.advanceTo(m.to_us - 1);
   return rt;

@@ -142,13 +142,6 @@ export function profileStats(
   const min = keys[0];
   const vols = new Float64Array(keys[n - 1] - min + 1);
   for (let i = 0; i < n; i++) vols[keys[i] - min] = bins.lots[i];
-  return volsStats(vols, min, binUsdt, lotsPerBtc, rows, share);
-}
-
-/** Statistics of `vols`, the volumes of bins min, min+1, ... */
-function volsStats(
-  vols: Float64Array, min: number, binUsdt: number, lotsPerBtc: number, rows: number, share: number,
-): ProfileStats | null {
   const va = valueArea(vols, rows, share);
   if (va === null) return null;
   const nodes = volumeNodes(vols);
